@@ -1,0 +1,1 @@
+"""reports engine of trilha."""
