@@ -1,0 +1,261 @@
+"""Crawls and their checks: the crawler's pipeline is the only writer of these rows.
+
+Checks are written in small batches (:func:`save_checks`), each batch its own
+transaction, so a crash loses at most what was in flight.  A check is unique per
+(crawl, resource): saving it again replaces it (a resumed crawl never duplicates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
+from trilha.store.engine import Store
+from trilha.store.schema import (
+    ArchiveSnapshotRow,
+    CheckRow,
+    CrawlRow,
+    ResourceMetaRow,
+    ResourceRow,
+)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def start_crawl(store: Store, *, list_id: int | None, settings: dict[str, Any]) -> int:
+    """Record a new crawl with status ``running``; returns its id."""
+    with store.session() as session:
+        row = CrawlRow(list_id=list_id, started_at=now(), status="running", settings=settings, stats={})
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def finish_crawl(
+    store: Store, crawl_id: int, *, status: str, stats: dict[str, Any] | None = None, offline: bool = False
+) -> None:
+    """Mark a crawl ``finished`` / ``interrupted`` / ``failed`` (and ``offline`` when detected)."""
+    with store.session() as session:
+        row = session.get(CrawlRow, crawl_id)
+        if row is None:
+            return
+        row.status = status
+        row.finished_at = now()
+        row.offline = offline
+        if stats is not None:
+            row.stats = stats
+
+
+def resume_candidate(store: Store, *, list_id: int | None) -> int | None:
+    """The most recent crawl of this list that did not finish, if any."""
+    with store.session() as session:
+        stmt = (
+            select(CrawlRow.id)
+            .where(CrawlRow.list_id == list_id, CrawlRow.status.in_(("running", "interrupted", "failed")))
+            .order_by(CrawlRow.id.desc())
+            .limit(1)
+        )
+        return session.scalars(stmt).first()
+
+
+def reopen_crawl(store: Store, crawl_id: int) -> None:
+    with store.session() as session:
+        row = session.get(CrawlRow, crawl_id)
+        if row is not None:
+            row.status = "running"
+            row.finished_at = None
+
+
+def checked_canonicals(store: Store, crawl_id: int) -> set[str]:
+    """Canonical URLs that already have a check in this crawl (for ``--resume``)."""
+    with store.session() as session:
+        stmt = (
+            select(ResourceRow.canonical)
+            .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
+            .where(CheckRow.crawl_id == crawl_id)
+        )
+        return set(session.scalars(stmt))
+
+
+def resource_ids(store: Store, canonicals: Iterable[str]) -> dict[str, int]:
+    wanted = list(set(canonicals))
+    out: dict[str, int] = {}
+    with store.session() as session:
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            for rid, canonical in session.execute(
+                select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
+            ):
+                out[canonical] = rid
+    return out
+
+
+def _ensure_resources(session: Any, results: Sequence[CheckResult]) -> dict[str, int]:
+    canonicals = list({r.canonical for r in results})
+    ids: dict[str, int] = {}
+    for rid, canonical in session.execute(
+        select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(canonicals))
+    ):
+        ids[canonical] = rid
+    for result in results:
+        if result.canonical not in ids:
+            row = ResourceRow(canonical=result.canonical, url=result.url, first_seen=now())
+            session.add(row)
+            session.flush()
+            ids[result.canonical] = row.id
+    return ids
+
+
+def _check_row(crawl_id: int, resource_id: int, r: CheckResult) -> CheckRow:
+    return CheckRow(
+        crawl_id=crawl_id,
+        resource_id=resource_id,
+        verdict=str(r.verdict),
+        http_status=r.http_status,
+        url=r.url,
+        final_url=r.final_url,
+        suggested_url=r.suggested_url,
+        archived_url=r.archived_url,
+        redirects=[{"url": h.url, "status": h.status, "reason": h.reason} for h in r.redirects],
+        reason=r.reason,
+        error=r.error,
+        adapter=r.adapter,
+        method=r.method,
+        elapsed_ms=r.elapsed_ms,
+        etag=r.etag,
+        last_modified=r.last_modified,
+        not_modified=r.not_modified,
+        conditional=r.conditional,
+        fragments_missing=list(r.fragments_missing),
+        checked_at=r.checked_at or now(),
+    )
+
+
+def _meta_row(crawl_id: int, resource_id: int, m: ResourceMeta) -> ResourceMetaRow:
+    values = asdict(m)
+    values["authors"] = list(m.authors)
+    return ResourceMetaRow(crawl_id=crawl_id, resource_id=resource_id, **values)
+
+
+def save_checks(store: Store, crawl_id: int, results: Sequence[CheckResult]) -> None:
+    """Write one batch of checks (and their metadata) in one transaction; replaces duplicates."""
+    if not results:
+        return
+    with store.session() as session:
+        ids = _ensure_resources(session, results)
+        rids = [ids[r.canonical] for r in results]
+        session.execute(delete(CheckRow).where(CheckRow.crawl_id == crawl_id, CheckRow.resource_id.in_(rids)))
+        session.execute(
+            delete(ResourceMetaRow).where(
+                ResourceMetaRow.crawl_id == crawl_id, ResourceMetaRow.resource_id.in_(rids)
+            )
+        )
+        seen: set[int] = set()
+        for r in reversed(results):            # the last one wins inside a batch
+            rid = ids[r.canonical]
+            if rid in seen:
+                continue
+            seen.add(rid)
+            session.add(_check_row(crawl_id, rid, r))
+            if r.meta is not None:
+                session.add(_meta_row(crawl_id, rid, r.meta))
+
+
+def last_validators(store: Store, canonicals: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Latest (ETag, Last-Modified) per resource from earlier crawls, for conditional requests."""
+    wanted = list(set(canonicals))
+    out: dict[str, tuple[str | None, str | None]] = {}
+    with store.session() as session:
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            stmt = (
+                select(ResourceRow.canonical, CheckRow.etag, CheckRow.last_modified, CheckRow.id)
+                .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
+                .where(ResourceRow.canonical.in_(chunk))
+                .where((CheckRow.etag.is_not(None)) | (CheckRow.last_modified.is_not(None)))
+                .order_by(CheckRow.id)
+            )
+            for canonical, etag, last_modified, _ in session.execute(stmt):
+                out[canonical] = (etag, last_modified)
+    return out
+
+
+def last_results(store: Store, canonicals: Iterable[str]) -> dict[str, CheckResult]:
+    """The most recent stored check per resource (for ``--only-failed`` and 304 answers)."""
+    wanted = list(set(canonicals))
+    out: dict[str, CheckResult] = {}
+    with store.session() as session:
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            stmt = (
+                select(ResourceRow.canonical, CheckRow)
+                .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
+                .where(ResourceRow.canonical.in_(chunk))
+                .order_by(CheckRow.id)
+            )
+            for canonical, row in session.execute(stmt):
+                out[canonical] = check_from_row(canonical, row)
+    return out
+
+
+def check_from_row(canonical: str, row: CheckRow) -> CheckResult:
+    return CheckResult(
+        canonical=canonical,
+        url=row.url,
+        verdict=Verdict(row.verdict),
+        http_status=row.http_status,
+        final_url=row.final_url,
+        suggested_url=row.suggested_url,
+        archived_url=row.archived_url,
+        redirects=tuple(Hop(url=h["url"], status=h["status"], reason=h.get("reason", "http")) for h in row.redirects or ()),
+        reason=row.reason,
+        error=row.error,
+        adapter=row.adapter,
+        method=row.method,
+        elapsed_ms=row.elapsed_ms,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        not_modified=row.not_modified,
+        conditional=row.conditional,
+        fragments_missing=tuple(row.fragments_missing or ()),
+        checked_at=row.checked_at,
+    )
+
+
+def archived_snapshots(store: Store, canonicals: Iterable[str]) -> dict[str, str | None]:
+    """Wayback snapshots already looked up (value None: looked up, nothing archived)."""
+    wanted = list(set(canonicals))
+    out: dict[str, str | None] = {}
+    with store.session() as session:
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            stmt = (
+                select(ResourceRow.canonical, ArchiveSnapshotRow.snapshot_url)
+                .join(ArchiveSnapshotRow, ArchiveSnapshotRow.resource_id == ResourceRow.id)
+                .where(ResourceRow.canonical.in_(chunk))
+            )
+            for canonical, snapshot in session.execute(stmt):
+                out[canonical] = snapshot
+    return out
+
+
+def save_snapshot(store: Store, canonical: str, *, snapshot_url: str | None, timestamp: str | None) -> None:
+    """Remember the Wayback lookup for a resource (looked up once, kept)."""
+    with store.session() as session:
+        rid = session.scalars(select(ResourceRow.id).where(ResourceRow.canonical == canonical)).first()
+        if rid is None:
+            return
+        row = session.scalars(select(ArchiveSnapshotRow).where(ArchiveSnapshotRow.resource_id == rid)).first()
+        if row is None:
+            session.add(
+                ArchiveSnapshotRow(resource_id=rid, snapshot_url=snapshot_url, timestamp=timestamp, looked_up_at=now())
+            )
+        else:
+            row.snapshot_url, row.timestamp, row.looked_up_at = snapshot_url, timestamp, now()
