@@ -1,0 +1,526 @@
+"""Study lists in the store: ingest a :class:`trilha.model.StudyList` with history.
+
+What ``ingest`` keeps (see ``docs/store.md``):
+
+* one ``study_list`` row per *source* (path or URL the list was read from);
+* one ``list_version`` row per distinct content: re-reading an unchanged list only
+  moves ``last_read_at``; a changed list adds a version (hash, read-at, text);
+* sections, mentions and concepts are matched across readings by a stable identity
+  (:func:`mention_identity`, :func:`concept_identity`, :func:`section_key`); the ones
+  no longer in the list get ``removed_at`` (never deleted), reappearing ones get
+  ``removed_at = None`` again;
+* one ``resource`` row per canonical URL, shared by every list (links to the list's
+  own headings have no resource).
+
+Everything is written with bulk ``insert()`` / ``update()`` statements in chunks, in one
+transaction: a failed ingest leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
+from trilha.store.engine import Store
+from trilha.store.schema import (
+    ConceptRow,
+    ListVersionRow,
+    MentionRow,
+    ResourceRow,
+    SectionRow,
+    StudyListRow,
+)
+
+logger = logging.getLogger(__name__)
+
+#: rows per bulk statement (well under SQLite's and PostgreSQL's bound-parameter limits)
+CHUNK = 2000
+#: canonical URLs per ``IN (...)`` lookup
+LOOKUP_CHUNK = 500
+
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delta:
+    """How one kind of row changed in one ingest."""
+
+    added: int = 0        # new identities (never seen before in this list)
+    kept: int = 0         # still present (includes ``restored``)
+    removed: int = 0      # present before, gone now: marked ``removed_at``
+    restored: int = 0     # had been removed, present again
+
+    @property
+    def present(self) -> int:
+        return self.added + self.kept
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestResult:
+    """What one :func:`ingest` did."""
+
+    list_id: int
+    version_id: int
+    source: str
+    content_hash: str
+    first_read: bool          # the list was not in the store before
+    changed: bool             # the content differs from the newest stored version
+    resynced: bool            # same content, but the reader's output differed (reader upgrade)
+    mentions: Delta
+    concepts: Delta
+    sections: Delta
+    resources: int            # distinct canonical URLs in this reading
+    resources_new: int        # of which were new to the whole store
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredList:
+    """A list as stored: its newest version."""
+
+    list_id: int
+    source: str
+    title: str
+    base_url: str | None
+    version_id: int
+    content_hash: str
+    read_at: datetime
+    last_read_at: datetime
+    versions: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredMention:
+    """A stored mention rebuilt as a :class:`Mention`, with its store identity and history."""
+
+    id: int
+    resource_id: int | None
+    mention: Mention
+    first_seen: datetime
+    last_seen: datetime
+    removed_at: datetime | None
+
+
+# ---------------------------------------------------------------- identities (pure)
+
+
+def _sha(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def mention_identity(written: str, section_path: Sequence[str], occurrence: int) -> str:
+    """Stable key of a mention: sha256 of (URL as written, section path, n-th occurrence of that pair)."""
+    return _sha(written, *section_path, "\x1e", str(occurrence))
+
+
+def concept_identity(text: str, section_path: Sequence[str], occurrence: int) -> str:
+    """Stable key of a concept item: sha256 of (text, section path, n-th occurrence of that pair)."""
+    return _sha(text, *section_path, "\x1e", str(occurrence))
+
+
+def section_keys(sections: Sequence[Section]) -> list[str]:
+    """``path_key`` per section: the path joined by " / "; a repeated key gets " [n]" (n ≥ 2)."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for section in sections:
+        base = " / ".join(section.path) or section.title
+        seen[base] += 1
+        keys.append(base if seen[base] == 1 else f"{base} [{seen[base]}]")
+    return keys
+
+
+def mention_identities(mentions: Sequence[Mention]) -> list[str]:
+    seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    out = []
+    for m in mentions:
+        pair = (m.written, m.section_path)
+        out.append(mention_identity(m.written, m.section_path, seen[pair]))
+        seen[pair] += 1
+    return out
+
+
+def concept_identities(concepts: Sequence[ConceptItem]) -> list[str]:
+    seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    out = []
+    for c in concepts:
+        pair = (c.text, c.section_path)
+        out.append(concept_identity(c.text, c.section_path, seen[pair]))
+        seen[pair] += 1
+    return out
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {"code": f.code, "message": f.message, "repair": f.repair}
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def ingest(store: Store, study_list: StudyList, *, now: datetime | None = None) -> IngestResult:
+    """Store one reading of a list, keeping history (one transaction)."""
+    now = now or datetime.now(UTC)
+    with store.session() as session:
+        return _ingest(session, study_list, now)
+
+
+def _ingest(session: Session, sl: StudyList, now: datetime) -> IngestResult:
+    list_row = session.scalars(select(StudyListRow).where(StudyListRow.source == sl.source)).first()
+    first_read = list_row is None
+    if list_row is None:
+        list_row = StudyListRow(source=sl.source, title=sl.title, base_url=sl.base_url, created_at=now)
+        session.add(list_row)
+        session.flush()
+    else:
+        list_row.title = sl.title
+        list_row.base_url = sl.base_url
+    list_id = list_row.id
+
+    latest = session.scalars(
+        select(ListVersionRow).where(ListVersionRow.list_id == list_id).order_by(ListVersionRow.id.desc()).limit(1)
+    ).first()
+    changed = latest is None or latest.content_hash != sl.content_hash
+
+    sec_keys = section_keys(sl.sections)
+    m_ids = mention_identities(sl.mentions)
+    c_ids = concept_identities(sl.concepts)
+
+    if not changed:
+        assert latest is not None
+        latest.last_read_at = now
+        if _same_identities(session, list_id, sec_keys, m_ids, c_ids):
+            counts = _active_counts(session, list_id)
+            return IngestResult(
+                list_id=list_id, version_id=latest.id, source=sl.source, content_hash=sl.content_hash,
+                first_read=False, changed=False, resynced=False,
+                mentions=Delta(kept=counts["mentions"]), concepts=Delta(kept=counts["concepts"]),
+                sections=Delta(kept=counts["sections"]),
+                resources=len({m.canonical for m in sl.mentions if m.canonical and not m.is_internal}),
+                resources_new=0,
+            )
+        logger.info("list %s: same content but different reading; resyncing", sl.source)
+        version_id = latest.id
+    else:
+        version = ListVersionRow(
+            list_id=list_id, content_hash=sl.content_hash, read_at=now, last_read_at=now,
+            text=sl.text, notes=list(sl.notes),
+        )
+        session.add(version)
+        session.flush()
+        version_id = version.id
+
+    sections_delta, section_ids = _sync_sections(session, list_id, sl.sections, sec_keys, now)
+    order_to_section = {s.order: section_ids[k] for s, k in zip(sl.sections, sec_keys, strict=True)}
+    resource_ids, resources_new = _ensure_resources(session, sl.mentions, now)
+    mentions_delta = _sync_mentions(session, list_id, sl.mentions, m_ids, order_to_section, resource_ids, now)
+    concepts_delta = _sync_concepts(session, list_id, sl.concepts, c_ids, order_to_section, now)
+    return IngestResult(
+        list_id=list_id, version_id=version_id, source=sl.source, content_hash=sl.content_hash,
+        first_read=first_read, changed=changed, resynced=not changed,
+        mentions=mentions_delta, concepts=concepts_delta, sections=sections_delta,
+        resources=len(resource_ids), resources_new=resources_new,
+    )
+
+
+def _same_identities(
+    session: Session, list_id: int, sec_keys: list[str], m_ids: list[str], c_ids: list[str]
+) -> bool:
+    def active(col: Any, model: Any) -> set[str]:
+        return set(session.scalars(select(col).where(model.list_id == list_id, model.removed_at.is_(None))))
+
+    return (
+        active(SectionRow.path_key, SectionRow) == set(sec_keys)
+        and active(MentionRow.identity, MentionRow) == set(m_ids)
+        and active(ConceptRow.identity, ConceptRow) == set(c_ids)
+    )
+
+
+def _active_counts(session: Session, list_id: int) -> dict[str, int]:
+    def count(model: Any) -> int:
+        stmt = select(func.count()).select_from(model).where(model.list_id == list_id, model.removed_at.is_(None))
+        return int(session.scalar(stmt) or 0)
+
+    return {"sections": count(SectionRow), "mentions": count(MentionRow), "concepts": count(ConceptRow)}
+
+
+def _sync(
+    session: Session,
+    model: Any,
+    key_attr: str,
+    list_id: int,
+    wanted: dict[str, dict[str, Any]],
+    now: datetime,
+    *,
+    on_insert: dict[str, Any] | None = None,
+) -> tuple[Delta, dict[str, int]]:
+    """Generic history-keeping sync of one table for one list, by identity key.
+
+    ``wanted`` maps key -> column values (without list_id / key / timestamps).  New keys
+    are bulk-inserted, kept ones bulk-updated when a value differs (or when they were
+    removed), missing ones get ``removed_at = now``.  ``on_insert`` holds extra values for
+    new rows only.  Returns the delta and key -> row id.
+    """
+    key_col = getattr(model, key_attr)
+    compare = sorted(next(iter(wanted.values())).keys()) if wanted else []
+    cols = [model.id, key_col, model.removed_at, *(getattr(model, c) for c in compare)]
+    existing: dict[str, Any] = {row[1]: row for row in session.execute(select(*cols).where(model.list_id == list_id))}
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    kept = restored = 0
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            inserts.append(
+                {"list_id": list_id, key_attr: key, "first_seen": now, "removed_at": None, **values, **(on_insert or {})}
+            )
+            continue
+        kept += 1
+        was_removed = row[2] is not None
+        restored += int(was_removed)
+        differs = any(row[3 + i] != values[c] for i, c in enumerate(compare))
+        if was_removed or differs:
+            updates.append({"id": row[0], "removed_at": None, **values})
+    gone = [row[0] for key, row in existing.items() if key not in wanted and row[2] is None]
+
+    for chunk in _chunks(inserts, CHUNK):
+        session.execute(insert(model), list(chunk))
+    for chunk in _chunks(updates, CHUNK):
+        session.execute(update(model), list(chunk))
+    for chunk in _chunks(gone, CHUNK):
+        session.execute(update(model).where(model.id.in_(chunk)).values(removed_at=now))
+
+    ids: dict[str, int] = {}
+    if inserts or not existing:
+        for rid, key in session.execute(select(model.id, key_col).where(model.list_id == list_id)):
+            ids[key] = rid
+    else:
+        ids = {key: row[0] for key, row in existing.items()}
+    return Delta(added=len(inserts), kept=kept, removed=len(gone), restored=restored), ids
+
+
+def _sync_sections(
+    session: Session, list_id: int, sections: Sequence[Section], keys: list[str], now: datetime
+) -> tuple[Delta, dict[str, int]]:
+    wanted = {
+        key: {
+            "path": list(s.path), "title": s.title, "level": s.level, "line": s.line,
+            "position": s.order, "anchor": s.anchor,
+        }
+        for s, key in zip(sections, keys, strict=True)
+    }
+    return _sync(session, SectionRow, "path_key", list_id, wanted, now)
+
+
+def _ensure_resources(session: Session, mentions: Sequence[Mention], now: datetime) -> tuple[dict[str, int], int]:
+    """canonical -> resource id for every external mention; creates the missing ones in bulk."""
+    first: dict[str, Mention] = {}
+    for m in mentions:
+        if m.canonical and not m.is_internal and m.canonical not in first:
+            first[m.canonical] = m
+    ids: dict[str, int] = {}
+    canonicals = list(first)
+    for chunk in _chunks(canonicals, LOOKUP_CHUNK):
+        for rid, canonical in session.execute(
+            select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
+        ):
+            ids[canonical] = rid
+    missing = [
+        {
+            "canonical": c, "url": first[c].url or first[c].written, "site": first[c].site,
+            "kind": _str(first[c].kind), "site_id": first[c].site_id, "first_seen": now,
+        }
+        for c in canonicals
+        if c not in ids
+    ]
+    for chunk in _chunks(missing, CHUNK):
+        session.execute(insert(ResourceRow), list(chunk))
+    if missing:
+        for chunk in _chunks([row["canonical"] for row in missing], LOOKUP_CHUNK):
+            for rid, canonical in session.execute(
+                select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
+            ):
+                ids[canonical] = rid
+    return ids, len(missing)
+
+
+def _sync_mentions(
+    session: Session,
+    list_id: int,
+    mentions: Sequence[Mention],
+    identities: list[str],
+    order_to_section: dict[int, int],
+    resource_ids: dict[str, int],
+    now: datetime,
+) -> Delta:
+    wanted: dict[str, dict[str, Any]] = {}
+    for m, identity in zip(mentions, identities, strict=True):
+        wanted[identity] = {
+            "resource_id": resource_ids.get(m.canonical) if m.canonical and not m.is_internal else None,
+            "section_id": order_to_section.get(m.section_order) if m.section_order is not None else None,
+            "written": m.written, "url": m.url, "fragment": m.fragment, "text": m.text,
+            "item_text": m.item_text, "annotations": list(m.annotations), "kind_hint": _str(m.kind_hint),
+            "date_hint": m.date_hint, "is_image": m.is_image, "is_internal": m.is_internal,
+            "syntax": m.syntax, "line": m.line, "position": m.order,
+            "findings": [_finding_dict(f) for f in m.findings],
+        }
+    delta, _ids = _sync(session, MentionRow, "identity", list_id, wanted, now, on_insert={"last_seen": now})
+    # last_seen = read-at of the newest version holding the mention: one statement for all kept rows
+    session.execute(
+        update(MentionRow)
+        .where(MentionRow.list_id == list_id, MentionRow.removed_at.is_(None))
+        .values(last_seen=now)
+    )
+    return delta
+
+
+def _sync_concepts(
+    session: Session,
+    list_id: int,
+    concepts: Sequence[ConceptItem],
+    identities: list[str],
+    order_to_section: dict[int, int],
+    now: datetime,
+) -> Delta:
+    wanted = {
+        identity: {
+            "section_id": order_to_section.get(c.section_order) if c.section_order is not None else None,
+            "text": c.text, "kind": str(c.kind), "line": c.line, "position": c.order,
+        }
+        for c, identity in zip(concepts, identities, strict=True)
+    }
+    delta, _ids = _sync(session, ConceptRow, "identity", list_id, wanted, now)
+    return delta
+
+
+# ---------------------------------------------------------------- reading back
+
+
+def current_list(store: Store, source: str) -> StoredList | None:
+    """The stored list read from ``source`` with its newest version, or None."""
+    with store.session() as session:
+        row = session.scalars(select(StudyListRow).where(StudyListRow.source == source)).first()
+        return _stored_list(session, row) if row is not None else None
+
+
+def all_lists(store: Store) -> list[StoredList]:
+    """Every stored list (that has at least one version), oldest first."""
+    with store.session() as session:
+        rows = session.scalars(select(StudyListRow).order_by(StudyListRow.id)).all()
+        return [s for s in (_stored_list(session, r) for r in rows) if s is not None]
+
+
+def _stored_list(session: Session, row: StudyListRow) -> StoredList | None:
+    versions = session.scalars(
+        select(ListVersionRow).where(ListVersionRow.list_id == row.id).order_by(ListVersionRow.id.desc())
+    ).all()
+    if not versions:
+        return None
+    v = versions[0]
+    return StoredList(
+        list_id=row.id, source=row.source, title=row.title, base_url=row.base_url, version_id=v.id,
+        content_hash=v.content_hash, read_at=v.read_at, last_read_at=v.last_read_at, versions=len(versions),
+    )
+
+
+def _enum(cls: type[Any], value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return cls(value)
+    except ValueError:
+        return None
+
+
+def mentions_for(store: Store, list_id: int, *, include_removed: bool = False) -> list[StoredMention]:
+    """The list's mentions in document order, rebuilt as :class:`Mention` with their resource."""
+    stmt = (
+        select(MentionRow, ResourceRow, SectionRow)
+        .outerjoin(ResourceRow, MentionRow.resource_id == ResourceRow.id)
+        .outerjoin(SectionRow, MentionRow.section_id == SectionRow.id)
+        .where(MentionRow.list_id == list_id)
+        .order_by(MentionRow.removed_at.is_not(None), MentionRow.position, MentionRow.id)
+    )
+    if not include_removed:
+        stmt = stmt.where(MentionRow.removed_at.is_(None))
+    out = []
+    with store.session() as session:
+        for m, r, s in session.execute(stmt):
+            kind = _enum(ResourceKind, r.kind) if r is not None else (ResourceKind.SECTION if m.is_internal else None)
+            mention = Mention(
+                order=m.position, written=m.written, url=m.url, canonical=r.canonical if r is not None else None,
+                fragment=m.fragment, text=m.text, line=m.line,
+                section_path=tuple(s.path) if s is not None else (),
+                section_order=s.position if s is not None else None,
+                item_text=m.item_text, annotations=tuple(m.annotations or ()),
+                kind_hint=_enum(ResourceKind, m.kind_hint), date_hint=m.date_hint,
+                site=r.site if r is not None else None, kind=kind,
+                site_id=r.site_id if r is not None else None,
+                is_image=m.is_image, is_internal=m.is_internal, syntax=m.syntax,
+                findings=tuple(Finding(**f) for f in (m.findings or ())),
+            )
+            out.append(StoredMention(
+                id=m.id, resource_id=m.resource_id, mention=mention,
+                first_seen=m.first_seen, last_seen=m.last_seen, removed_at=m.removed_at,
+            ))
+    return out
+
+
+def concepts_for(store: Store, list_id: int, *, include_removed: bool = False) -> list[ConceptItem]:
+    """The list's concept items in document order."""
+    stmt = (
+        select(ConceptRow, SectionRow)
+        .outerjoin(SectionRow, ConceptRow.section_id == SectionRow.id)
+        .where(ConceptRow.list_id == list_id)
+        .order_by(ConceptRow.position, ConceptRow.id)
+    )
+    if not include_removed:
+        stmt = stmt.where(ConceptRow.removed_at.is_(None))
+    with store.session() as session:
+        return [
+            ConceptItem(
+                text=c.text, kind=_enum(ConceptKind, c.kind) or ConceptKind.ITEM, line=c.line, order=c.position,
+                section_path=tuple(s.path) if s is not None else (),
+                section_order=s.position if s is not None else None,
+            )
+            for c, s in session.execute(stmt)
+        ]
+
+
+def sections_for(store: Store, list_id: int, *, include_removed: bool = False) -> list[Section]:
+    """The list's headings in document order."""
+    stmt = select(SectionRow).where(SectionRow.list_id == list_id).order_by(SectionRow.position, SectionRow.id)
+    if not include_removed:
+        stmt = stmt.where(SectionRow.removed_at.is_(None))
+    with store.session() as session:
+        return [
+            Section(title=s.title, level=s.level, line=s.line, order=s.position, path=tuple(s.path), anchor=s.anchor)
+            for s in session.scalars(stmt)
+        ]
+
+
+def removed_identities(store: Store, list_id: int) -> set[str]:
+    """Identities of mentions that were in an earlier version and are gone now."""
+    with store.session() as session:
+        return set(session.scalars(
+            select(MentionRow.identity).where(MentionRow.list_id == list_id, MentionRow.removed_at.is_not(None))
+        ))
