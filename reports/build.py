@@ -1,0 +1,142 @@
+"""ListHistory → Report: the pure middle of ``trilha report`` (no I/O)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from trilha.model import Health
+from trilha.store.history import ListHistory, MentionInfo
+
+from reports.changes import changes, counted_crawls, health_as_of
+from reports.health import Assessment, Rules, mention_health
+from reports.model import (
+    HEALTH_ORDER,
+    CrawlPoint,
+    Duplicate,
+    LinkRow,
+    Report,
+    SectionSummary,
+    SiteSummary,
+)
+from reports.suggest import suggest
+
+
+def parse_health_list(text: str | None) -> frozenset[str]:
+    """``"dead,moved"`` → {"dead", "moved"}; unknown names raise ValueError (the CLI turns it into usage)."""
+    names = {t.strip().lower() for t in (text or "").split(",") if t.strip()}
+    valid = {h.value for h in Health}
+    unknown = names - valid
+    if unknown:
+        raise ValueError(f"unknown health {', '.join(sorted(unknown))} (choose from {', '.join(h.value for h in Health)})")
+    return frozenset(names)
+
+
+def site_of(mention: MentionInfo) -> str:
+    if mention.site:
+        return mention.site
+    host = urlsplit(mention.url or mention.written).hostname or ""
+    return host.removeprefix("www.") or "(none)"
+
+
+def _counts(values: Iterable[Health]) -> dict[str, int]:
+    c = Counter(h.value for h in values)
+    return {h.value: c[h.value] for h in HEALTH_ORDER if c[h.value]}
+
+
+def build_report(
+    history: ListHistory,
+    *,
+    rules: Rules = Rules(),
+    fail_on: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+) -> Report:
+    histories = {c: r.observations for c, r in history.resources.items()}
+    crawls = list(history.crawls)
+    per_crawl: list[CrawlPoint] = []
+    assessments: dict[str, Assessment] = {}
+    for i, crawl in enumerate(crawls):
+        state = health_as_of(histories, crawls, i, rules)
+        per_crawl.append(CrawlPoint(crawl_id=crawl.id, started_at=crawl.started_at, offline=crawl.offline,
+                                    counts=_counts(a.health for a in state.values())))
+        assessments = state
+    if not crawls:
+        assessments = health_as_of(histories, crawls, 0, rules)
+    counted = counted_crawls(crawls)
+    latest = next((p for p in reversed(per_crawl) if not p.offline), None)
+    previous = None
+    before: dict[str, Assessment] = {}
+    if len(counted) >= 2:
+        prev_crawl = counted[-2]
+        idx = crawls.index(prev_crawl)
+        before = health_as_of(histories, crawls, idx, rules)
+        previous = per_crawl[idx]
+
+    rows: list[LinkRow] = []
+    first_line: dict[str, int] = {}
+    for m in history.mentions:
+        if m.is_internal:
+            continue
+        resource = history.resources.get(m.canonical) if m.canonical else None
+        a = assessments.get(m.canonical) if m.canonical else None
+        health = mention_health(m, a)
+        latest_obs = a.latest if a is not None else None
+        res = latest_obs.result if latest_obs is not None else None
+        dup = first_line.get(m.canonical) if m.canonical else None
+        if m.canonical and m.canonical not in first_line:
+            first_line[m.canonical] = m.line
+        note = a.note if a is not None else "never checked"
+        if health is Health.MALFORMED:
+            note = "; ".join(f.message for f in m.findings) or "the URL as written cannot be resolved"
+        rows.append(LinkRow(
+            order=m.order, line=m.line, written=m.written, url=m.url, canonical=m.canonical, text=m.text,
+            title=resource.title if resource else None, section=m.section_path, section_line=m.section_line,
+            site=site_of(m), health=health, verdict=res.verdict.value if res else "",
+            http_status=res.http_status if res else None, reason=(res.reason or res.error or "") if res else "",
+            note=note, since=a.since if a else None, first_failed=a.first_failed if a else None,
+            last_ok=a.last_ok if a else None, last_checked=latest_obs.started_at if latest_obs else None,
+            consecutive_failures=a.consecutive_failures if a else 0, streak=a.streak if a else 0,
+            long_lasting=a.long_lasting if a else False, suggestion=suggest(health, m, a, resource),
+            duplicate_of=dup,
+        ))
+
+    sections: list[SectionSummary] = []
+    by_section: dict[tuple[str, ...], list[LinkRow]] = defaultdict(list)
+    for row in rows:
+        by_section[row.section].append(row)
+    section_lines = {s.path: s.line for s in history.sections}
+    for path, srows in by_section.items():
+        sections.append(SectionSummary(
+            path=path, line=section_lines.get(path, srows[0].section_line),
+            counts=_counts(r.health for r in srows),
+            problems=tuple(r for r in srows if r.health not in (Health.OK, Health.SKIPPED, Health.UNCHECKED)),
+        ))
+
+    sites_rows: dict[str, list[LinkRow]] = defaultdict(list)
+    for row in rows:
+        if row.duplicate_of is None:
+            sites_rows[row.site].append(row)
+    sites = sorted(
+        (SiteSummary(site=s, total=len(v), counts=_counts(r.health for r in v)) for s, v in sites_rows.items()),
+        key=lambda s: (-s.total, s.site),
+    )
+
+    groups: dict[str, list[LinkRow]] = defaultdict(list)
+    for row in rows:
+        if row.canonical:
+            groups[row.canonical].append(row)
+    duplicates = tuple(
+        Duplicate(canonical=c, lines=tuple(r.line for r in g), written=tuple(r.written for r in g))
+        for c, g in groups.items() if len(g) > 1
+    )
+    return Report(
+        list_source=history.source, list_title=history.title, generated_at=now or datetime.now(UTC),
+        latest_crawl=latest, previous_crawl=previous,
+        rules={"dead_after": rules.dead_after, "flaky_window": rules.flaky_window,
+               "flaky_flips": rules.flaky_flips, "long_after": rules.long_after},
+        summary=_counts(r.health for r in rows), rows=tuple(rows), sections=tuple(sections),
+        changes=tuple(changes(rows, before)) if previous is not None else (),
+        sites=tuple(sites), crawls=tuple(per_crawl), duplicates=duplicates, fail_on=fail_on,
+    )
