@@ -1,0 +1,221 @@
+/* trilha map: search, filters, side panel, "show the path".  Inlined by graph/htmlmap.py.
+ * Safety rules: web strings are only ever written with textContent / new Option(text) /
+ * element.href after an http(s) check; never innerHTML.  vis-network shows string
+ * titles with innerText.  window.open is only called for http(s) URLs, with "noopener". */
+(function () {
+  "use strict";
+  var D = JSON.parse(document.getElementById("trilha-data").textContent);
+  var meta = D.meta;
+  var nodes = new vis.DataSet(D.nodes);
+  var edges = new vis.DataSet(D.edges);
+  var container = document.getElementById("network");
+  var state = { readyMs: null, selected: null, path: null, hidden: {} };
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, D.options);
+  network.once("afterDrawing", function () {
+    state.readyMs = performance.now();
+    document.documentElement.setAttribute("data-ready", "true");
+  });
+
+  function $(id) { return document.getElementById(id); }
+  function isWebUrl(url) { return typeof url === "string" && /^https?:\/\//i.test(url); }
+  function openUrl(url) {
+    if (isWebUrl(url)) { window.open(url, "_blank", "noopener"); return true; }
+    return false;
+  }
+  function el(tag, text) { var e = document.createElement(tag); if (text != null) e.textContent = text; return e; }
+
+  /* ---------- indexes */
+  var original = {};
+  D.nodes.forEach(function (n) { original[n.id] = { color: n.color, font: n.font }; });
+  var prereqsOf = {}, narrowerOf = {}, anchorsOf = {}, resOfNode = {};
+  D.edges.forEach(function (e) {
+    if (e.rel === "prerequisite") (prereqsOf[e.to] = prereqsOf[e.to] || []).push(e.from);
+    else if (e.rel === "narrower") (narrowerOf[e.from] = narrowerOf[e.from] || []).push(e.to);
+    else if (e.rel === "teaches") { (anchorsOf[e.from] = anchorsOf[e.from] || []).push(e.to); (resOfNode[e.to] = resOfNode[e.to] || []).push(e.from); }
+    else if (e.rel === "mentions") { (anchorsOf[e.to] = anchorsOf[e.to] || []).push(e.from); (resOfNode[e.from] = resOfNode[e.from] || []).push(e.to); }
+  });
+  var haystack = [], cats = [];
+  meta.forEach(function (m, i) {
+    haystack[i] = [D.nodes[i].label, m.title, m.authors, m.channel, m.url, m.section, m.kind].join("\n").toLowerCase();
+    var c = {};
+    if (m.category) c[m.category] = true;
+    (D.resources[i] || []).forEach(function (r) { c[r.category] = true; });
+    (resOfNode[i] || []).forEach(function (j) { if (meta[j].category) c[meta[j].category] = true; });
+    cats[i] = c;
+  });
+
+  /* ---------- filter controls (options built with new Option(text, value): no markup) */
+  D.topics.forEach(function (t) { $("f-topic").add(new Option(t.label, String(t.idx))); });
+  var kinds = {}; meta.forEach(function (m) { kinds[m.kind] = (kinds[m.kind] || 0) + 1; });
+  Object.keys(kinds).sort().forEach(function (k) { $("f-type").add(new Option(k + " (" + kinds[k] + ")", k)); });
+  D.legend.health.forEach(function (h) {
+    var used = meta.some(function (m, i) { return cats[i][h.category]; });
+    if (used) $("f-health").add(new Option(h.label, h.category));
+  });
+
+  function topicSet(idx) {
+    var set = {}, stack = [idx];
+    while (stack.length) { var t = stack.pop(); if (set[t]) continue; set[t] = true; (narrowerOf[t] || []).forEach(function (c) { stack.push(c); }); }
+    return set;
+  }
+
+  function visibleCount() { return meta.length - Object.keys(state.hidden).length; }
+  function visibleEdgeCount() {
+    var n = 0; D.edges.forEach(function (e) { if (!state.hidden[e.from] && !state.hidden[e.to]) n++; }); return n;
+  }
+
+  function applyFilters() {
+    var q = $("search").value.trim().toLowerCase();
+    var tv = $("f-topic").value, kv = $("f-type").value, hv = $("f-health").value;
+    var topics = tv === "" ? null : topicSet(Number(tv));
+    var nodeUpd = [], hidden = {}, matches = [];
+    meta.forEach(function (m, i) {
+      var ok = (!q || haystack[i].indexOf(q) >= 0)
+        && (!topics || topics[i] || topics[m.topicIdx])
+        && (!kv || m.kind === kv)
+        && (!hv || cats[i][hv]);
+      if (!ok) hidden[i] = true; else if (q) matches.push(i);
+      if (!!state.hidden[i] !== !ok) nodeUpd.push({ id: i, hidden: !ok });
+    });
+    var edgeUpd = [];
+    D.edges.forEach(function (e) {
+      var was = !!(state.hidden[e.from] || state.hidden[e.to]), now = !!(hidden[e.from] || hidden[e.to]);
+      if (was !== now) edgeUpd.push({ id: e.id, hidden: now });
+    });
+    state.hidden = hidden;
+    if (nodeUpd.length) nodes.update(nodeUpd);
+    if (edgeUpd.length) edges.update(edgeUpd);
+    $("count").textContent = "Showing " + visibleCount() + " of " + meta.length + " nodes";
+    showResults(q ? matches : null);
+  }
+
+  function showResults(matches) {
+    var box = $("results-box"), list = $("results");
+    list.textContent = "";
+    if (!matches) { box.hidden = true; return; }
+    box.hidden = false;
+    $("results-title").textContent = matches.length + " match" + (matches.length === 1 ? "" : "es");
+    matches.slice(0, 25).forEach(function (i) {
+      var li = el("li"), b = el("button", meta[i].title || D.nodes[i].label);
+      b.type = "button"; b.addEventListener("click", function () { select(i, true); });
+      li.appendChild(b); list.appendChild(li);
+    });
+  }
+
+  /* ---------- side panel (textContent only) */
+  function field(dl, name, value) { if (!value) return; dl.appendChild(el("dt", name)); dl.appendChild(el("dd", value)); }
+
+  function select(i, focus) {
+    var m = meta[i]; state.selected = i;
+    $("panel-title").textContent = m.title || D.nodes[i].label;
+    $("panel-hint").hidden = true;
+    var dl = $("panel-fields"); dl.textContent = "";
+    field(dl, "Type", m.kind); field(dl, "Section", m.section); field(dl, "Authors", m.authors);
+    field(dl, "Channel", m.channel); field(dl, "Date", m.date); field(dl, "Duration", m.duration);
+    if (m.nodeType === "resource") {
+      field(dl, "Verdict", m.verdict || "unchecked"); field(dl, "Health", m.health);
+      field(dl, "Last checked", m.checkedAt || "never"); field(dl, "URL", m.url);
+    } else if (m.nodeType !== "person") field(dl, "Depth", String(m.level));
+    $("panel-actions").hidden = false;
+    var a = $("panel-open");
+    if (isWebUrl(m.url)) { a.href = m.url; a.hidden = false; } else { a.removeAttribute("href"); a.hidden = true; }
+    var pl = $("prereqs"); pl.textContent = "";
+    (prereqsOf[i] || []).forEach(function (p) {
+      var li = el("li"), b = el("button", meta[p].title || D.nodes[p].label);
+      b.type = "button"; b.addEventListener("click", function () { select(p, true); });
+      li.appendChild(b); pl.appendChild(li);
+    });
+    $("prereqs-box").hidden = !(prereqsOf[i] || []).length;
+    var rl = $("res"); rl.textContent = "";
+    var res = (D.resources[i] || []).slice();
+    (resOfNode[i] || []).forEach(function (j) { res.push({ title: meta[j].title, url: meta[j].url, kind: meta[j].kind, verdict: meta[j].health || meta[j].verdict || "unchecked" }); });
+    res.forEach(function (r) {
+      var li = el("li"), link = el("a", r.title || r.url);
+      if (isWebUrl(r.url)) { link.href = r.url; link.target = "_blank"; link.rel = "noopener noreferrer"; }
+      li.appendChild(link); li.appendChild(el("span", " (" + r.kind + ", " + r.verdict + ")")); rl.appendChild(li);
+    });
+    $("res-box").hidden = !res.length;
+    if (focus) {
+      network.selectNodes([i]);
+      network.focus(i, { scale: Math.max(network.getScale(), 0.8), animation: false });
+    }
+  }
+
+  /* ---------- "show the path to this node": its prerequisites, transitively */
+  function pathTo(i) {
+    var set = {}, stack = [i].concat(anchorsOf[i] || []);
+    while (stack.length) {
+      var n = stack.pop(); if (set[n]) continue; set[n] = true;
+      (prereqsOf[n] || []).forEach(function (p) { stack.push(p); });
+    }
+    return set;
+  }
+  function showPath(i) {
+    clearPath();
+    var set = pathTo(i), nu = [], eu = [];
+    meta.forEach(function (m, j) { if (!set[j]) nu.push({ id: j, color: D.dim, font: { color: "#b0b0b0" } }); });
+    D.edges.forEach(function (e) {
+      if (set[e.from] && set[e.to] && (e.rel === "prerequisite" || anchorsOf[i] && e.from === i)) eu.push({ id: e.id, color: { color: "#d84315", opacity: 1 }, width: 4 });
+      else eu.push({ id: e.id, color: { color: "#dddddd", opacity: 0.4 } });
+    });
+    nodes.update(nu); edges.update(eu);
+    state.path = Object.keys(set).map(Number).sort(function (a, b) { return a - b; });
+    return state.path;
+  }
+  function clearPath() {
+    if (!state.path) return;
+    var nu = []; meta.forEach(function (m, j) { nu.push({ id: j, color: original[j].color, font: original[j].font }); });
+    nodes.update(nu);
+    edges.update(D.edges.map(function (e) { return { id: e.id, color: e.color, width: e.width }; }));
+    state.path = null;
+  }
+
+  /* ---------- legend (SVG swatches built with DOM calls) */
+  var SVG = "http://www.w3.org/2000/svg";
+  function shapeSvg(shape, border, dashed, fill) {
+    var s = document.createElementNS(SVG, "svg"); s.setAttribute("width", "18"); s.setAttribute("height", "18");
+    s.setAttribute("aria-hidden", "true");
+    var pts = { triangle: "9,2 16,15 2,15", triangleDown: "2,3 16,3 9,16", diamond: "9,1 17,9 9,17 1,9",
+      star: "9,1 11,7 17,7 12,11 14,17 9,13 4,17 6,11 1,7 7,7", hexagon: "5,2 13,2 17,9 13,16 5,16 1,9" }[shape];
+    var e;
+    if (pts) { e = document.createElementNS(SVG, "polygon"); e.setAttribute("points", pts); }
+    else if (shape === "dot" || shape === "ellipse") { e = document.createElementNS(SVG, "ellipse"); e.setAttribute("cx", "9"); e.setAttribute("cy", "9"); e.setAttribute("rx", shape === "dot" ? "7" : "8"); e.setAttribute("ry", shape === "dot" ? "7" : "5"); }
+    else { e = document.createElementNS(SVG, "rect"); e.setAttribute("x", "2"); e.setAttribute("y", shape === "box" ? "4" : "2"); e.setAttribute("width", "14"); e.setAttribute("height", shape === "box" ? "10" : "14"); }
+    e.setAttribute("fill", fill); e.setAttribute("stroke", border); e.setAttribute("stroke-width", "2");
+    if (dashed) e.setAttribute("stroke-dasharray", "3,2");
+    s.appendChild(e); return s;
+  }
+  D.legend.types.forEach(function (t) {
+    var li = el("li"); li.appendChild(shapeSvg(t.shape, t.border, t.dashed, D.fills[t.kind] || "#ffffff"));
+    li.appendChild(el("span", t.label)); $("legend-types").appendChild(li);
+  });
+  D.legend.health.forEach(function (h) {
+    var li = el("li"), sw = el("span"); sw.className = "swatch"; sw.style.background = h.colour;
+    li.appendChild(sw); li.appendChild(el("span", h.label)); $("legend-health").appendChild(li);
+  });
+
+  /* ---------- events */
+  network.on("click", function (p) {
+    if (!p.nodes.length) return;
+    var i = p.nodes[0]; select(i, false);
+    if (meta[i].nodeType === "resource" && $("open-on-click").checked) openUrl(meta[i].url);
+  });
+  $("search").addEventListener("input", applyFilters);
+  $("search").addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      for (var i = 0; i < meta.length; i++) if (!state.hidden[i]) { select(i, true); break; }
+    } else if (ev.key === "Escape") { $("search").value = ""; applyFilters(); }
+  });
+  ["f-topic", "f-type", "f-health"].forEach(function (id) { $(id).addEventListener("change", applyFilters); });
+  $("panel-path").addEventListener("click", function () { if (state.selected != null) showPath(state.selected); });
+  $("panel-clear").addEventListener("click", clearPath);
+
+  applyFilters();
+
+  window.trilhaMap = {
+    network: network, nodes: nodes, edges: edges, data: D, state: state,
+    visibleCount: visibleCount, visibleEdgeCount: visibleEdgeCount,
+    select: select, showPath: showPath, clearPath: clearPath, applyFilters: applyFilters, isWebUrl: isWebUrl
+  };
+})();
