@@ -1,0 +1,501 @@
+"""Build the RDF graph of a study list from a :class:`~trilha.store.snapshot.Snapshot`.
+
+Pure: ``build_graph(snapshot, curated)`` depends only on its arguments, uses no clock
+and no counters, and emits no blank nodes, so the same input gives the same triples
+build after build.  Triples are produced by :func:`iter_triples` so a large build can
+stream them straight into Oxigraph (:func:`graph.io.to_oxigraph`).
+
+What goes in (vocabulary in ``data/vocab/trilha.ttl``, shapes in ``data/vocab/shapes.ttl``):
+the list as a ``skos:ConceptScheme``; headings as ``trl:Topic``/``skos:Concept`` with
+``schema:position`` and ``skos:broader`` nesting; concept items as ``skos:Concept``;
+resources typed by kind (``schema:LearningResource`` + VideoObject, ScholarlyArticle…)
+with ``dct:subject`` (their section) and ``schema:teaches``; people and channels;
+``cito:cites`` between listed papers; prerequisites (qualified ``trl:Prerequisite``
+nodes plus the direct ``trl:requires`` / weak ``trl:comesBefore``); crawls as
+``prov:Activity`` and checks as ``earl:Assertion``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from graph import iris
+from graph.iris import fold
+from graph.prerequisites import Curated, PrereqEdge, describe_cycle, find_cycles, resolve_curated
+from graph.resources import (
+    PersonRef,
+    guess_kind,
+    people_from_annotations,
+    people_from_url,
+    short_label,
+    types_for,
+)
+from graph.vocab import BIBO, CITO, EARL, SCHEMA, TRL, bind_prefixes
+from trilha.model import ALIVE_VERDICTS, INCONCLUSIVE_VERDICTS, Mention, ResourceKind, ResourceMeta, Verdict
+from trilha.store.snapshot import Snapshot
+
+logger = logging.getLogger(__name__)
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+_SAFE_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"{}|\\^`]+$")
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build noticed: warnings (unmatched curated names, cycles, empty store) and counts."""
+
+    warnings: list[str] = field(default_factory=list)
+    cycles: list[tuple[PrereqEdge, ...]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    prerequisites: list[PrereqEdge] = field(default_factory=list)
+
+
+def outcome(verdict: Verdict) -> URIRef:
+    """EARL outcome of a verdict: alive → passed, inconclusive → cantTell, skipped → inapplicable."""
+    if verdict in ALIVE_VERDICTS:
+        return EARL.passed
+    if verdict is Verdict.SKIPPED:
+        return EARL.inapplicable
+    if verdict in INCONCLUSIVE_VERDICTS:
+        return EARL.cantTell
+    return EARL.failed
+
+
+def url_term(url: str) -> URIRef | Literal:
+    """An IRI for a well-formed URL; an ``xsd:anyURI`` literal for anything else."""
+    if _SAFE_URL.match(url):
+        return URIRef(url)
+    return Literal(url, datatype=XSD.anyURI)
+
+
+def date_literal(text: str | None) -> Literal | None:
+    """ISO date text as a typed literal (xsd:gYear / gYearMonth / date / dateTime)."""
+    if not text:
+        return None
+    t = text.strip()
+    if re.fullmatch(r"\d{4}", t):
+        return Literal(t, datatype=XSD.gYear)
+    if re.fullmatch(r"\d{4}-\d{2}", t):
+        return Literal(t, datatype=XSD.gYearMonth)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        return Literal(t, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", t):
+        return Literal(t, datatype=XSD.dateTime)
+    return None
+
+
+def iso_duration(seconds: int) -> str:
+    """``5025`` → ``"PT1H23M45S"`` (ISO 8601, as ``schema:timeRequired`` expects)."""
+    h, rest = divmod(max(0, int(seconds)), 3600)
+    m, s = divmod(rest, 60)
+    out = "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + (f"{s}S" if s or not (h or m) else "")
+    return out
+
+
+def _dt(value: datetime) -> Literal:
+    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+
+
+def _arxiv_id(value: str) -> str:
+    v = value.strip()
+    v = re.sub(r"^(arxiv:|arXiv:)", "", v)
+    return re.sub(r"v\d+$", "", v)
+
+
+class _Builder:
+    def __init__(self, snap: Snapshot, curated: Curated | None) -> None:
+        self.snap = snap
+        self.curated = curated
+        self.report = BuildReport()
+        self.scheme = iris.list_iri(snap.source)
+        self.names: dict[str, list[URIRef]] = {}
+        self.topics: dict[tuple[str, ...], URIRef] = {}
+        self.concepts: dict[URIRef, str] = {}
+
+    def name(self, text: str, iri: URIRef) -> None:
+        key = fold(text)
+        if key and iri not in self.names.setdefault(key, []):
+            self.names[key].append(iri)
+
+    # ------------------------------------------------------------ structure
+    def triples(self) -> Iterator[Triple]:
+        s = self.snap
+        yield self.scheme, RDF.type, SKOS.ConceptScheme
+        yield self.scheme, RDF.type, SCHEMA.ItemList
+        yield self.scheme, DCTERMS.title, Literal(s.title or iris.list_key(s.source))
+        yield self.scheme, DCTERMS.source, Literal(s.source)
+        yield from self.topic_triples()
+        yield from self.concept_triples()
+        yield from self.resource_triples()
+        yield from self.prerequisite_triples()
+        yield from self.check_triples()
+
+    def topic_for(self, path: tuple[str, ...]) -> URIRef | None:
+        while path:
+            if path in self.topics:
+                return self.topics[path]
+            path = path[:-1]
+        return None
+
+    def topic_triples(self) -> Iterator[Triple]:
+        secs = sorted(self.snap.sections, key=lambda x: x.order)
+        for sec in secs:
+            path = sec.path or (sec.title,)
+            self.topics.setdefault(path, iris.topic_iri(self.snap.source, path))
+        for sec in secs:
+            path = sec.path or (sec.title,)
+            t = self.topics[path]
+            if t in self.concepts:
+                continue                      # a repeated heading path: first one wins
+            self.concepts[t] = sec.title
+            yield t, RDF.type, TRL.Topic
+            yield t, RDF.type, SKOS.Concept
+            yield t, SKOS.inScheme, self.scheme
+            yield t, SKOS.prefLabel, Literal(sec.title)
+            yield t, SCHEMA.position, Literal(sec.order)
+            yield t, TRL.sectionPath, Literal(" › ".join(path))
+            yield t, TRL.line, Literal(sec.line)
+            parent = self.topic_for(path[:-1])
+            if parent is not None:
+                yield t, SKOS.broader, parent
+                yield parent, SKOS.narrower, t
+            else:
+                yield t, SKOS.topConceptOf, self.scheme
+                yield self.scheme, SKOS.hasTopConcept, t
+            self.name(sec.title, t)
+            self.name(" / ".join(path), t)
+            short = re.split(r"\s+-\s+", sec.title)[0]
+            if short != sec.title:
+                yield t, SKOS.altLabel, Literal(short)
+                self.name(short, t)
+            yield from self._extra_labels(sec.title, t)
+
+    def _extra_labels(self, name: str, iri: URIRef) -> Iterator[Triple]:
+        if self.curated is None:
+            return
+        for lang, labels in sorted(self.curated.labels.get(name, {}).items()):
+            for label in labels:
+                yield iri, SKOS.altLabel, Literal(label, lang=lang)
+                self.name(label, iri)
+
+    def concept_triples(self) -> Iterator[Triple]:
+        for item in sorted(self.snap.concepts, key=lambda c: c.order):
+            c = iris.concept_iri(item.text)
+            topic = self.topic_for(item.section_path)
+            if c not in self.concepts:
+                self.concepts[c] = item.text
+                yield c, RDF.type, SKOS.Concept
+                yield c, SKOS.inScheme, self.scheme
+                yield c, SKOS.prefLabel, Literal(item.text)
+                yield c, TRL.conceptKind, Literal(str(item.kind))
+                yield c, SCHEMA.position, Literal(item.order)
+                yield c, TRL.line, Literal(item.line)
+                self.name(item.text, c)
+                yield from self._extra_labels(item.text, c)
+            if topic is not None:
+                yield c, SKOS.broader, topic
+                yield topic, SKOS.narrower, c
+            else:
+                yield c, SKOS.topConceptOf, self.scheme
+
+    # ------------------------------------------------------------ resources
+    def resource_triples(self) -> Iterator[Triple]:
+        meta = self.snap.latest_meta()
+        by_canonical: dict[str, list[Mention]] = {}
+        for m in sorted(self.snap.mentions, key=lambda m: m.order):
+            if m.is_internal or not m.canonical or not m.url:
+                continue
+            by_canonical.setdefault(m.canonical, []).append(m)
+        teach = _ConceptMatcher({c: label for c, label in self.concepts.items()})
+        front: URIRef | None = None
+        self.resources: dict[str, URIRef] = {}
+        self.papers: dict[str, URIRef] = {}
+        for canonical, mentions in by_canonical.items():
+            first = mentions[0]
+            md = meta.get(canonical)
+            site_id = first.site_id or (md.site_id if md else None)
+            r = iris.resource_iri(canonical, site_id)
+            self.resources[canonical] = r
+            kind = first.kind or first.kind_hint or guess_kind(first.url or canonical)
+            label = short_label(first.text) or first.url or canonical
+            title = (md.title if md and md.title else None) or label
+            for t in types_for(kind, first.site):
+                yield r, RDF.type, t
+            yield r, SCHEMA.url, url_term(first.url or canonical)
+            yield r, SCHEMA.name, Literal(title)
+            yield r, RDFS.label, Literal(label)
+            yield r, TRL.anchorText, Literal(first.text)
+            yield r, TRL.kind, Literal(str(kind))
+            yield r, SCHEMA.learningResourceType, Literal(str(kind))
+            yield r, SCHEMA.position, Literal(first.order)
+            yield r, TRL.line, Literal(first.line)
+            if first.site:
+                yield r, TRL.site, Literal(first.site)
+            if site_id:
+                yield r, TRL.siteId, Literal(site_id)
+            self.name(label, r)
+            if site_id:
+                self.name(site_id, r)
+            for m in mentions:
+                topic = self.topic_for(m.section_path)
+                if topic is None:
+                    if front is None:
+                        front = iris.topic_iri(self.snap.source, ("_front",))
+                        yield from self._front_topic(front)
+                    topic = front
+                yield r, DCTERMS.subject, topic
+                yield r, SCHEMA.teaches, topic
+                for c in teach.find(m.text + " \n " + m.item_text):
+                    if c != topic:
+                        yield r, SCHEMA.teaches, c
+            if kind is ResourceKind.PAPER:
+                yield from self._paper(r, first, site_id, md)
+            if md is not None:
+                yield from self._meta(r, md)
+            elif first.date_hint and (d := date_literal(first.date_hint)) is not None:
+                yield r, SCHEMA.datePublished, d
+            yield from self._people(r, mentions, md, kind)
+
+    def _front_topic(self, t: URIRef) -> Iterator[Triple]:
+        self.concepts[t] = self.snap.title or "(before the first heading)"
+        yield t, RDF.type, TRL.Topic
+        yield t, RDF.type, SKOS.Concept
+        yield t, SKOS.inScheme, self.scheme
+        yield t, SKOS.prefLabel, Literal(self.concepts[t])
+        yield t, SCHEMA.position, Literal(-1)
+        yield t, TRL.sectionPath, Literal("")
+        yield t, SKOS.topConceptOf, self.scheme
+        yield self.scheme, SKOS.hasTopConcept, t
+
+    def _paper(self, r: URIRef, m: Mention, site_id: str | None, md: ResourceMeta | None) -> Iterator[Triple]:
+        if site_id and site_id.startswith("arxiv:"):
+            aid = _arxiv_id(site_id)
+            self.papers[aid] = r
+            self.name(f"arxiv:{aid}", r)
+            yield r, DCTERMS.identifier, Literal(f"arXiv:{aid}")
+            yield r, BIBO.doi, Literal(f"10.48550/arXiv.{aid}")
+        issued = date_literal(md.published if md and md.published else None) or date_literal(m.date_hint)
+        if issued is not None:
+            yield r, DCTERMS.issued, issued
+
+    def _meta(self, r: URIRef, md: ResourceMeta) -> Iterator[Triple]:
+        if md.description:
+            yield r, SCHEMA.description, Literal(md.description)
+        if (d := date_literal(md.published)) is not None:
+            yield r, SCHEMA.datePublished, d
+        if md.duration_s:
+            yield r, SCHEMA.timeRequired, Literal(iso_duration(md.duration_s), datatype=XSD.duration)
+            yield r, SCHEMA.duration, Literal(iso_duration(md.duration_s), datatype=XSD.duration)
+            yield r, TRL.durationSeconds, Literal(int(md.duration_s))
+        if md.language:
+            yield r, SCHEMA.inLanguage, Literal(md.language)
+        if md.stars is not None:
+            counter = URIRef(str(r) + "/stars")
+            yield r, SCHEMA.interactionStatistic, counter
+            yield counter, RDF.type, SCHEMA.InteractionCounter
+            yield counter, SCHEMA.interactionType, SCHEMA.LikeAction
+            yield counter, SCHEMA.userInteractionCount, Literal(int(md.stars))
+        if md.archived:
+            yield r, SCHEMA.creativeWorkStatus, Literal("archived")
+        if md.withdrawn:
+            yield r, SCHEMA.creativeWorkStatus, Literal("withdrawn")
+
+    def _people(
+        self, r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: ResourceKind
+    ) -> Iterator[Triple]:
+        first = mentions[0]
+        refs: list[PersonRef] = people_from_url(first.url or "")
+        for m in mentions:
+            refs += people_from_annotations(m.annotations, m.site)
+        if md is not None:
+            refs += [PersonRef(key=a, name=a) for a in md.authors]
+            if md.channel:
+                refs.append(PersonRef(key=md.channel, name=md.channel, site=first.site,
+                                      url=md.channel_url, is_channel=True))
+        seen: set[URIRef] = set()
+        for ref in refs:
+            p = iris.person_iri(ref.key, ref.site)
+            if p in seen:
+                continue
+            seen.add(p)
+            yield p, RDF.type, SCHEMA.Organization if ref.is_channel else SCHEMA.Person
+            yield p, SCHEMA.name, Literal(ref.name)
+            yield p, TRL.kind, Literal("channel" if ref.is_channel else "person")
+            if ref.site and ref.name.startswith("@"):
+                yield p, TRL.handle, Literal(ref.name)
+            if ref.url:
+                yield p, SCHEMA.url, url_term(ref.url)
+            if kind is ResourceKind.PERSON:
+                yield r, SCHEMA.about, p
+            else:
+                yield r, SCHEMA.author, p
+                yield r, DCTERMS.creator, p
+
+    # ------------------------------------------------------------ prerequisites
+    def prerequisite_triples(self) -> Iterator[Triple]:
+        edges: list[PrereqEdge] = []
+        if self.curated is not None:
+            curated, warnings = resolve_curated(self.curated, self.names)
+            edges += curated
+            self.report.warnings += warnings
+        edges += self._list_order()
+        edges += self._citations()
+        seen: set[tuple[URIRef, URIRef, str]] = set()
+        unique = []
+        for e in edges:
+            if (e.dependent, e.prerequisite, e.source) not in seen:
+                seen.add((e.dependent, e.prerequisite, e.source))
+                unique.append(e)
+        self.report.prerequisites = unique
+        self.report.cycles = find_cycles(unique)
+        for cycle in self.report.cycles:
+            self.report.warnings.append("prerequisite cycle (kept, not broken): " + describe_cycle(cycle))
+        for e in unique:
+            q = iris.prerequisite_iri(e.dependent, e.prerequisite, e.source)
+            yield q, RDF.type, TRL.Prerequisite
+            yield q, TRL.dependent, e.dependent
+            yield q, TRL.prerequisite, e.prerequisite
+            yield q, TRL.source, Literal(e.source)
+            if e.reason:
+                yield q, TRL.reason, Literal(e.reason)
+            yield e.dependent, TRL.qualifiedPrerequisite, q
+            if e.source == "list-order":
+                yield e.prerequisite, TRL.comesBefore, e.dependent
+            else:
+                yield e.dependent, TRL.requires, e.prerequisite
+                if self._is_resource(e.dependent) and not self._is_resource(e.prerequisite):
+                    yield e.dependent, SCHEMA.competencyRequired, e.prerequisite
+
+    def _is_resource(self, iri: URIRef) -> bool:
+        return "/res/" in str(iri)
+
+    def _list_order(self) -> list[PrereqEdge]:
+        top = [(sec.order, self.topics.get(sec.path or (sec.title,))) for sec in self.snap.sections
+               if len(sec.path or (sec.title,)) == 1]
+        chain = [t for _, t in sorted(top, key=lambda x: x[0]) if t is not None]
+        return [
+            PrereqEdge(dependent=b, prerequisite=a, source="list-order", reason="earlier in the list")
+            for a, b in zip(chain, chain[1:], strict=False)
+        ]
+
+    def _citations(self) -> list[PrereqEdge]:
+        out = []
+        meta = self.snap.latest_meta()
+        for canonical, md in sorted(meta.items()):
+            r = self.resources.get(canonical)
+            refs = md.extra.get("references_arxiv") if md.extra else None
+            if r is None or not isinstance(refs, list):
+                continue
+            for ref in refs:
+                cited = self.papers.get(_arxiv_id(str(ref)))
+                if cited is not None and cited != r:
+                    out.append(PrereqEdge(dependent=r, prerequisite=cited, source="citation",
+                                          reason="cites it"))
+        self.cites = [(e.dependent, e.prerequisite) for e in out]
+        return out
+
+    # ------------------------------------------------------------ checks
+    def check_triples(self) -> Iterator[Triple]:
+        for (a, b) in getattr(self, "cites", []):
+            yield a, CITO.cites, b
+        yield iris.AGENT, RDF.type, PROV.SoftwareAgent
+        yield iris.AGENT, SCHEMA.name, Literal("trilha")
+        latest_archive: dict[URIRef, str] = {}
+        for cc in self.snap.crawls:
+            c = cc.crawl
+            a = iris.crawl_iri(c.id)
+            yield a, RDF.type, PROV.Activity
+            yield a, PROV.startedAtTime, _dt(c.started_at)
+            if c.finished_at is not None:
+                yield a, PROV.endedAtTime, _dt(c.finished_at)
+            yield a, TRL.crawlStatus, Literal(c.status)
+            yield a, PROV.wasAssociatedWith, iris.AGENT
+            yield a, PROV.used, self.scheme
+            for check in cc.checks:
+                r = self.resources.get(check.canonical)
+                if r is None:
+                    continue
+                x, res = iris.check_iri(c.id, r), iris.result_iri(c.id, r)
+                yield x, RDF.type, EARL.Assertion
+                yield x, EARL.subject, r
+                yield x, EARL.assertedBy, iris.AGENT
+                yield x, EARL.result, res
+                yield x, PROV.wasGeneratedBy, a
+                yield res, RDF.type, EARL.TestResult
+                yield res, EARL.outcome, outcome(check.verdict)
+                yield res, TRL.verdict, Literal(str(check.verdict))
+                if check.checked_at is not None:
+                    yield res, DCTERMS.date, _dt(check.checked_at)
+                if check.http_status is not None:
+                    yield res, TRL.httpStatus, Literal(check.http_status)
+                if check.final_url:
+                    yield res, TRL.finalUrl, Literal(check.final_url, datatype=XSD.anyURI)
+                if check.suggested_url:
+                    yield res, TRL.suggestedUrl, Literal(check.suggested_url, datatype=XSD.anyURI)
+                if check.reason:
+                    yield res, TRL.checkReason, Literal(check.reason)
+                if check.archived_url:
+                    latest_archive[r] = check.archived_url
+        for r, url in latest_archive.items():
+            yield r, SCHEMA.archivedAt, url_term(url)
+
+
+class _ConceptMatcher:
+    """Finds the concepts a text names (whole words, case and accents ignored)."""
+
+    def __init__(self, labels: dict[URIRef, str]) -> None:
+        self.by_key: dict[str, list[URIRef]] = {}
+        for iri, label in labels.items():
+            key = fold(label)
+            if 2 <= len(key) <= 40 and "/topic/" not in str(iri):
+                self.by_key.setdefault(key, []).append(iri)
+        keys = sorted(self.by_key, key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<![\w])(" + "|".join(re.escape(k) for k in keys) + r")(?![\w])") if keys else None
+        )
+
+    def find(self, text: str) -> list[URIRef]:
+        if self.pattern is None:
+            return []
+        out: list[URIRef] = []
+        for match in self.pattern.finditer(fold(text)):
+            for iri in self.by_key[match.group(1)]:
+                if iri not in out:
+                    out.append(iri)
+        return out
+
+
+def iter_triples(snapshot: Snapshot, curated: Curated | None = None,
+                 report: BuildReport | None = None) -> Iterator[Triple]:
+    """Every triple of the graph, in a deterministic order (may contain duplicates)."""
+    builder = _Builder(snapshot, curated)
+    yield from builder.triples()
+    if report is not None:
+        report.warnings += builder.report.warnings
+        report.cycles += builder.report.cycles
+        report.prerequisites += builder.report.prerequisites
+
+
+def build_graph(
+    snapshot: Snapshot | None, curated: Curated | None = None, *, store: str = "default"
+) -> tuple[Graph, BuildReport]:
+    """The graph of ``snapshot`` (an empty but valid graph with a warning when there is none)."""
+    report = BuildReport()
+    graph = Graph(store=store)
+    bind_prefixes(graph)
+    if snapshot is None or snapshot.is_empty:
+        report.warnings.append("the store holds no list (or an empty one): the graph is empty")
+        if snapshot is None:
+            return graph, report
+    graph.addN((s, p, o, graph) for s, p, o in iter_triples(snapshot, curated, report))
+    report.counts = {"triples": len(graph)}
+    for w in report.warnings:
+        logger.warning("%s", w)
+    return graph, report

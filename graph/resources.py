@@ -1,0 +1,148 @@
+"""Pure helpers about one resource: its kind, schema.org types, label and people.
+
+Kinds come from the reader (``Mention.kind`` / ``kind_hint``) when set, else from
+the URL's shape.  People come from the URL (twitter.com/<handle>, kaggle.com/<user>/…),
+from the list's annotations ("@hinepo", "Abhishek Thakur") and from crawl metadata
+(authors, YouTube channel).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from rdflib import URIRef
+
+from graph.vocab import FABIO, SCHEMA
+from trilha.model import ResourceKind as K
+
+TYPES: dict[K, tuple[URIRef, ...]] = {
+    K.VIDEO: (SCHEMA.VideoObject,),
+    K.PLAYLIST: (SCHEMA.CreativeWorkSeries,),
+    K.CHANNEL: (SCHEMA.ProfilePage,),
+    K.PAPER: (SCHEMA.ScholarlyArticle,),
+    K.NOTEBOOK: (SCHEMA.SoftwareSourceCode,),
+    K.COMPETITION: (SCHEMA.WebPage,),
+    K.DATASET: (SCHEMA.Dataset,),
+    K.COURSE: (SCHEMA.Course,),
+    K.DOCS: (SCHEMA.TechArticle,),
+    K.REPO: (SCHEMA.SoftwareSourceCode,),
+    K.CODE_FILE: (SCHEMA.SoftwareSourceCode,),
+    K.PERSON: (SCHEMA.ProfilePage,),
+    K.POST: (SCHEMA.SocialMediaPosting,),
+    K.BOOK: (SCHEMA.Book,),
+    K.IMAGE: (SCHEMA.ImageObject,),
+    K.PDF: (SCHEMA.DigitalDocument,),
+    K.PAGE: (SCHEMA.WebPage,),
+    K.SECTION: (SCHEMA.WebPage,),
+}
+
+_PAPER_SUFFIX = re.compile(r"\s+-\s+paper\b.*$", re.IGNORECASE)
+_TWITTER_HOSTS = {"twitter.com", "x.com", "mobile.twitter.com", "www.twitter.com", "www.x.com"}
+_TWITTER_RESERVED = {"i", "home", "search", "hashtag", "intent", "share", "explore"}
+_KAGGLE_RESERVED = {"c", "learn", "datasets", "code", "competitions", "discussions", "docs", "models", "k"}
+_KIND_WORDS = {"vídeo", "video", "paper", "blog", "website", "curso", "notebook", "tendências", "thread"}
+
+
+def types_for(kind: K, site: str | None) -> tuple[URIRef, ...]:
+    extra = (FABIO.Preprint,) if kind is K.PAPER and site == "arxiv" else ()
+    if kind is K.POST and site not in ("twitter", "x"):
+        return (SCHEMA.LearningResource, SCHEMA.BlogPosting)
+    return (SCHEMA.LearningResource, *TYPES.get(kind, (SCHEMA.WebPage,)), *extra)
+
+
+def guess_kind(url: str) -> K:
+    """A kind from the URL alone (used when the reader gave none)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    segs = [s for s in parts.path.split("/") if s]
+    low = parts.path.lower()
+    if host == "arxiv.org" or low.endswith("-paper.pdf"):
+        return K.PAPER
+    if host in ("youtube.com", "m.youtube.com", "youtu.be"):
+        if "list=" in parts.query and "v=" not in parts.query:
+            return K.PLAYLIST
+        if segs[:1] in (["c"], ["channel"], ["user"]) or (segs and segs[0].startswith("@")):
+            return K.CHANNEL
+        return K.VIDEO
+    if host in _TWITTER_HOSTS:
+        return K.POST if "status" in segs else K.PERSON
+    if host == "kaggle.com":
+        if segs[:1] == ["c"]:
+            return K.COMPETITION
+        if segs[:1] == ["learn"]:
+            return K.COURSE
+        if segs[:1] == ["datasets"]:
+            return K.DATASET
+        return K.NOTEBOOK if len(segs) >= 2 else K.PERSON
+    if host == "github.com":
+        return K.REPO if len(segs) <= 2 else K.CODE_FILE
+    if host == "colab.research.google.com":
+        return K.NOTEBOOK
+    if host in ("udemy.com", "coursera.org", "huggingface.co") and "course" in low:
+        return K.COURSE
+    if low.endswith(".pdf"):
+        return K.PDF
+    if low.endswith((".png", ".jpg", ".jpeg", ".gif", ".svg")):
+        return K.IMAGE
+    if host.startswith("docs.") or "/docs" in low or host.endswith("readthedocs.io"):
+        return K.DOCS
+    if host in ("medium.com", "towardsdatascience.com") or host.endswith(".medium.com"):
+        return K.POST
+    return K.PAGE
+
+
+def short_label(text: str) -> str:
+    """``"BERT - paper may/2019"`` → ``"BERT"``; other texts unchanged."""
+    return _PAPER_SUFFIX.sub("", " ".join(text.split())) or text
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRef:
+    """A person, channel or organisation named by a handle (with its site) or a name."""
+
+    key: str               # handle without "@" or the display name
+    name: str              # what to show
+    site: str | None = None
+    url: str | None = None
+    is_channel: bool = False
+
+
+def people_from_url(url: str) -> list[PersonRef]:
+    """Twitter/X and Kaggle handles in a URL: the profile owner or the author of the item."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    segs = [s for s in parts.path.split("/") if s]
+    if host in _TWITTER_HOSTS and segs and segs[0].lower() not in _TWITTER_RESERVED:
+        handle = segs[0]
+        return [PersonRef(key=handle.lower(), name="@" + handle, site="twitter",
+                          url=f"https://twitter.com/{handle}")]
+    if host.removeprefix("www.") == "kaggle.com" and segs:
+        owner = segs[1] if segs[0] == "datasets" and len(segs) > 1 else segs[0]
+        if owner not in _KAGGLE_RESERVED:
+            return [PersonRef(key=owner.lower(), name="@" + owner, site="kaggle",
+                              url=f"https://www.kaggle.com/{owner}")]
+    return []
+
+
+def people_from_annotations(annotations: tuple[str, ...], site: str | None) -> list[PersonRef]:
+    """``"@hinepo"`` (a handle on the resource's site) and names like ``"Abhishek Thakur"``."""
+    out = []
+    for raw in annotations:
+        note = raw.strip()
+        if re.fullmatch(r"@[A-Za-z0-9_.-]{2,40}", note):
+            handle = note[1:]
+            out.append(PersonRef(key=handle.lower(), name=note, site=site if site in ("kaggle", "twitter") else None))
+        elif _looks_like_name(note):
+            out.append(PersonRef(key=note, name=note))
+    return out
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    if not 2 <= len(words) <= 4 or any(ch.isdigit() for ch in text):
+        return False
+    if any(w.casefold() in _KIND_WORDS for w in words):
+        return False
+    return all(w[0].isupper() and w.replace("-", "").replace(".", "").isalpha() for w in words)
