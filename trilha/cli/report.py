@@ -1,0 +1,93 @@
+"""``trilha report``: link-health reports from the store's history (HTML, Markdown, JSON, CSV, JUnit)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from trilha.cli import ProblemsFound
+from trilha.cli.options import db_option, fail_on_option, format_option, list_argument, out_option
+from trilha.store import Store, open_store
+from trilha.store.history import find_list_id, load_history
+
+from reports.build import build_report, parse_health_list
+from reports.health import Rules
+from reports.model import Report
+from reports.render import write_all
+from reports.render import json as json_render
+from reports.render import table as table_render
+
+
+def parse_fail_on(value: str) -> frozenset[str]:
+    """``--fail-on`` as a set of health names; a bad name is a usage error (exit 2)."""
+    try:
+        return parse_health_list(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-on") from None
+
+
+def make_report(
+    store: Store, list_source: str | None, *, out_dir: Path, rules: Rules, fail_on: frozenset[str]
+) -> tuple[Report, dict[str, Path]]:
+    """Build the report of one list and write every file; used by ``report`` and ``run``."""
+    list_id = find_list_id(store, list_source)
+    report = build_report(load_history(store, list_id), rules=rules, fail_on=fail_on)
+    return report, write_all(report, out_dir)
+
+
+def finish(report: Report, fail_on: frozenset[str]) -> None:
+    """Exit 3 (after the normal output) when any link's health is in ``--fail-on``."""
+    if fail_on and report.failing_rows():
+        raise ProblemsFound()
+
+
+def dead_after_option(fn):  # type: ignore[no-untyped-def]
+    fn = click.option("--flaky-window", type=click.IntRange(2, 100), default=Rules().flaky_window, show_default=True,
+                      help="Checks looked at for flapping (3 alive/failing flips in them make a link flaky).")(fn)
+    return click.option("--dead-after", type=click.IntRange(1, 100), default=Rules().dead_after, show_default=True,
+                        help="Failed crawls in a row (DNS, refused, 5xx, timeout) before a link is dead.")(fn)
+
+
+@click.command("report")
+@list_argument
+@db_option
+@out_option
+@format_option("table", "json")
+@fail_on_option
+@dead_after_option
+def command(list_source: str | None, db_url: str | None, out_dir: Path, fmt: str, fail_on: str,
+            dead_after: int, flaky_window: int) -> None:
+    """Write link-health reports of a list from the whole crawl history.
+
+    Writes report.html (self-contained, sortable and filterable), report.md (paste
+    into ONE GitHub issue; rewritten each run), report.json, report.csv and
+    report.junit.xml into --out, then prints a summary.  LIST is the list as
+    ingested (default: the only list in the store, or the one crawled last).
+    With --fail-on the exit code is 3 when any link's health is one of those.
+
+    \b
+    Example:
+      trilha report --out out/ --fail-on dead,malformed
+      trilha report README.md --format json --dead-after 5
+    """
+    wanted = parse_fail_on(fail_on)
+    rules = Rules(dead_after=dead_after, flaky_window=flaky_window)
+    store = open_store(db_url)
+    try:
+        report, paths = make_report(store, list_source, out_dir=out_dir, rules=rules, fail_on=wanted)
+    finally:
+        store.close()
+    if fmt == "json":
+        data = json_render.to_dict(report)
+        data["files"] = {k: str(v) for k, v in paths.items()}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        console = Console()
+        table_render.render(report, console)
+        for fmt_name, path in paths.items():
+            console.print(f"{fmt_name:>8}: {path}", highlight=False, markup=False)
+    finish(report, wanted)
