@@ -1,0 +1,250 @@
+"""Assemble a :class:`trilha.model.StudyList` from Markdown text (pure; no I/O).
+
+Steps: repair mojibake (one note) → walk the Markdown (``markdown.py``) → sections with
+GitHub anchors (``anchors.py``) → for each link: resolve as written, findings
+(``findings.py``), internal-or-not, canonical identity and site facts (``crawler.urls``),
+annotations (``annotations.py``) → list items without links become concepts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
+
+from ..urls import canonical_url, kind_of, site_id_of, site_of
+from .annotations import annotations_of, date_hint, kind_hint
+from .anchors import anchors_of
+from .findings import resolve
+from .markdown import RawBlock, RawDocument, walk
+from .mojibake import repair_text
+
+_KEYWORDS = re.compile(r"^(?P<lead>[^:]{0,160}?\b(?:keywords?|conceitos?|concepts?)\b[^:]*):\s*(?P<terms>.+)$",
+                       re.IGNORECASE)
+_LABEL_LIST = re.compile(r"^(?P<lead>[^:,]{1,40}):\s*(?P<terms>[^:]+)$")
+_ELLIPSIS = re.compile(r"(?:\.{2,}|…)+$")
+_WEAK_KINDS = (ResourceKind.PAGE, ResourceKind.PDF)
+_MIN_TOC_LINKS = 3
+
+
+def split_terms(terms: str) -> list[str]:
+    """Split "a, b (c, d), e..." on top-level commas; trailing "..."/"…" removed."""
+    out, depth, cur = [], 0, []
+    for ch in terms:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch == "," and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    cleaned = [_ELLIPSIS.sub("", t.strip()).strip().rstrip(".;").strip() for t in out]
+    return [t for t in cleaned if t]
+
+
+def _without_fragment(url: str) -> str:
+    try:
+        p = urlsplit(url)
+        return urlunsplit((p.scheme, p.netloc, p.path, p.query, ""))
+    except ValueError:
+        return url
+
+
+def own_url_aliases(url: str) -> set[str]:
+    """Canonical forms under which a list published at ``url`` links to itself.
+
+    A GitHub ``blob`` URL of a root README is also reachable as the repository page and
+    as ``raw.githubusercontent.com``; both directions are recognised.
+    """
+    out = {canonical_url(_without_fragment(url))}
+    try:
+        p = urlsplit(url)
+    except ValueError:
+        return out
+    segs = [s for s in p.path.split("/") if s]
+    host = (p.hostname or "").lower()
+    if host == "raw.githubusercontent.com" and len(segs) >= 4:
+        segs = [segs[0], segs[1], "blob", *segs[2:]]
+        host = "github.com"
+    if host in ("github.com", "www.github.com") and len(segs) >= 4 and segs[2] == "blob":
+        owner, repo, branch, rest = segs[0], segs[1], segs[3], segs[4:]
+        out.add(canonical_url(f"https://github.com/{owner}/{repo}/blob/{branch}/{'/'.join(rest)}"))
+        out.add(canonical_url(f"https://raw.githubusercontent.com/{owner}/{repo}/{branch}/{'/'.join(rest)}"))
+        if len(rest) == 1 and rest[0].lower() in ("readme.md", "readme.markdown", "readme"):
+            out.add(canonical_url(f"https://github.com/{owner}/{repo}"))
+    return out
+
+
+def infer_own_url(doc: RawDocument, anchors: set[str]) -> str | None:
+    """The list's own URL, inferred from a table of contents that links to its headings.
+
+    A document URL counts when at least three links point to it with fragments and at
+    least 80 % of those fragments are anchors of this list's headings.
+    """
+    hits: dict[str, list[bool]] = {}
+    for block in doc.blocks:
+        for link in block.links:
+            w = link.written.strip()
+            if "#" not in w or not w.lower().startswith(("http://", "https://")):
+                continue
+            page, frag = w.split("#", 1)
+            hits.setdefault(page, []).append(unquote(frag) in anchors)
+    best = None
+    for page, marks in hits.items():
+        if len(marks) >= _MIN_TOC_LINKS and sum(marks) >= 0.8 * len(marks):
+            if best is None or len(marks) > len(hits[best]):
+                best = page
+    return best
+
+
+def _mojibake_finding(written: str, original_line: str) -> Finding | None:
+    if written.isascii():
+        return None
+    for charset in ("mac_roman", "cp1252"):
+        garbled = written.encode("utf-8").decode(charset, errors="replace")
+        if garbled != written and garbled in original_line:
+            return Finding(code="mojibake",
+                           message=f"written with mojibake as {garbled!r}; read repaired with the list",
+                           repair=written)
+    return None
+
+
+def _sections(doc: RawDocument) -> list[Section]:
+    anchors = anchors_of([h.text for h in doc.headings])
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    for i, (h, anchor) in enumerate(zip(doc.headings, anchors, strict=True)):
+        while stack and stack[-1][0] >= h.level:
+            stack.pop()
+        stack.append((h.level, h.text))
+        sections.append(Section(title=h.text, level=h.level, line=h.line, order=i,
+                                path=tuple(t for _, t in stack), anchor=anchor))
+    return sections
+
+
+def _concepts(block: RawBlock, section: Section | None, start: int) -> list[ConceptItem]:
+    if block.links or block.kind != "paragraph" or not block.text:
+        return []
+    path = section.path if section else ()
+    order = section.order if section else None
+
+    def item(text: str, kind: ConceptKind, n: int) -> ConceptItem:
+        return ConceptItem(text=text, kind=kind, line=block.line, order=start + n, section_path=path,
+                           section_order=order)
+
+    m = _KEYWORDS.match(block.text)
+    if m:
+        return [item(t, ConceptKind.KEYWORD, n) for n, t in enumerate(split_terms(m.group("terms")))]
+    if not block.in_list_item:
+        return []
+    if section is not None and "workflow" in section.title.lower():
+        return [item(block.text, ConceptKind.STEP, 0)]
+    m = _LABEL_LIST.match(block.text)
+    if m:
+        terms = split_terms(m.group("terms"))
+        if len(terms) >= 3 and all(len(t.split()) <= 5 for t in terms):
+            return [item(t, ConceptKind.KEYWORD, n) for n, t in enumerate(terms)]
+    return [item(block.text, ConceptKind.ITEM, 0)]
+
+
+def _title(doc: RawDocument, source: str) -> str:
+    for h in doc.headings:
+        if h.level == 1 and h.text:
+            return h.text
+    return doc.headings[0].text if doc.headings else source.rsplit("/", 1)[-1]
+
+
+def parse_study_list(text: str, *, source: str, base_url: str | None = None,
+                     notes: tuple[str, ...] = ()) -> StudyList:
+    """Parse a study list's Markdown ``text`` (see the module docstring)."""
+    original = text
+    repaired = repair_text(text)
+    text = repaired.text
+    all_notes = list(notes)
+    if repaired.note:
+        all_notes.append(repaired.note)
+    original_lines = original.splitlines() if repaired.note else []
+
+    doc = walk(text)
+    sections = _sections(doc)
+    anchor_set = {s.anchor for s in sections}
+    own: set[str] = set()
+    if base_url:
+        own |= own_url_aliases(base_url)
+    if source.lower().startswith(("http://", "https://")):
+        own |= own_url_aliases(source)
+    if not own:
+        inferred = infer_own_url(doc, anchor_set)
+        if inferred:
+            own |= own_url_aliases(inferred)
+            base_url = inferred
+            all_notes.append(f"base URL inferred from the table of contents: {inferred}")
+
+    mentions: list[Mention] = []
+    concepts: list[ConceptItem] = []
+    for block in doc.blocks:
+        section = sections[block.heading_index] if block.heading_index is not None else None
+        path = section.path if section else ()
+        sec_order = section.order if section else None
+        concepts.extend(_concepts(block, section, len(concepts)))
+        for link in block.links:
+            mentions.append(_mention(link, block, path, sec_order, base_url, own, anchor_set,
+                                     original_lines, len(mentions)))
+
+    return StudyList(
+        source=source, title=_title(doc, source), base_url=base_url,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text,
+        sections=tuple(sections), mentions=tuple(mentions), concepts=tuple(concepts),
+        notes=tuple(all_notes),
+    )
+
+
+def _mention(link, block: RawBlock, path, sec_order, base_url, own, anchor_set, original_lines,
+             order: int) -> Mention:
+    assessed = resolve(link.written, base_url)
+    findings = list(assessed.findings)
+    if original_lines and 0 < link.line <= len(original_lines):
+        moj = _mojibake_finding(link.written, original_lines[link.line - 1])
+        if moj and not any(f.code == "mojibake" for f in findings):
+            findings.append(moj)
+    url = assessed.url
+    written = link.written.strip()
+    internal = written.startswith("#") or (
+        url is not None and canonical_url(_without_fragment(url)) in own)
+    annotations = annotations_of(link.text, link.tail)
+    hint = kind_hint(annotations)
+    if internal:
+        frag = assessed.fragment
+        if frag is not None:
+            plain = unquote(frag)
+            known = plain in anchor_set or plain.lower() in anchor_set or (
+                plain.startswith("user-content-") and plain[13:] in anchor_set)
+            if not known:
+                close = difflib.get_close_matches(plain, sorted(anchor_set), n=1, cutoff=0.75)
+                repair = written.split("#", 1)[0] + "#" + close[0] if close else None
+                findings.append(Finding(code="missing-anchor",
+                                        message=f"no heading of this list has the anchor #{plain}",
+                                        repair=repair))
+        canonical, kind, site, site_id = None, ResourceKind.SECTION, None, None
+    else:
+        canonical = canonical_url(url) if url else None
+        site = site_of(url) if url else None
+        site_id = site_id_of(url) if url else None
+        kind = kind_of(url) if url else None
+        if link.is_image and kind in _WEAK_KINDS:
+            kind = ResourceKind.IMAGE
+        if hint is not None and (kind is None or kind in _WEAK_KINDS):
+            kind = hint
+    return Mention(
+        order=order, written=link.written, url=url, canonical=canonical, fragment=assessed.fragment,
+        text=link.text, line=link.line, section_path=path, section_order=sec_order,
+        item_text=block.text, annotations=annotations, kind_hint=hint, date_hint=date_hint(annotations),
+        site=site, kind=kind, site_id=site_id, is_image=link.is_image, is_internal=internal,
+        syntax=link.syntax, findings=tuple(findings),
+    )
