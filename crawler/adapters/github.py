@@ -1,0 +1,273 @@
+"""GitHub adapter: repositories, blob/tree paths, gists and users through the REST API.
+
+Requests (GitHub REST docs; real captures ``tests/fixtures/real/github_rest__*.json``
+from octokit/fixtures [S42]):
+
+* repo: ``GET https://api.github.com/repos/{owner}/{repo}`` (``allow_redirects=False``);
+* blob/tree: then ``GET /repos/{full_name}/contents/{path}?ref={ref}`` [S44] (the first
+  path segment after ``blob/``/``tree/`` is taken as the ref);
+* gist: ``GET /gists/{id}``; user/org: ``GET /users/{login}``.
+
+The adapter never adds credentials: the engine injects ``Authorization: Bearer <token>``
+into every call to ``api.github.com`` when a ``GITHUB_TOKEN`` is configured, and calls
+:func:`api_budget_exhausted` on each API answer; once it says True the engine should use
+``ADAPTER.page_request(url)`` instead of ``first_request`` for the rest of the crawl
+(``assess`` accepts a first exchange with ``purpose="page"``).
+
+Signals [S41][S42][S43]: 200 → ok (archived, stars, description, pushed_at…); 301 with
+``Location: …/repositories/<id>`` → follow → new ``full_name`` → ``moved`` with
+``https://github.com/<full_name>``; 404 → dead (missing or private); 403/429 with
+``x-ratelimit-remaining: 0`` → a plain page check (never retry the API); 401 (bad token)
+→ page check too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
+from crawler.adapters.util import base_meta, clean_text, header, ok_status, parse_json, status_verdict, to_int
+from trilha.model import ResourceKind, ResourceMeta, Verdict
+
+API = "https://api.github.com"
+API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+#: First path segments of github.com that are not user names.
+RESERVED = frozenset({
+    "about", "features", "topics", "marketplace", "orgs", "settings", "login", "join", "pricing",
+    "explore", "trending", "collections", "sponsors", "search", "notifications", "issues", "pulls",
+    "apps", "site", "security", "enterprise", "readme", "customer-stories", "events", "new", "codespaces",
+})
+
+
+def parse_url(url: str) -> dict[str, str] | None:
+    """{"form": repo|blob|tree|gist|user, "owner", "repo", "ref", "path", "gist"}; None: not an entity."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    segs = [s for s in parts.path.split("/") if s]
+    if host == "gist.github.com":
+        if len(segs) >= 2:
+            return {"form": "gist", "owner": segs[0], "gist": segs[1]}
+        if len(segs) == 1:
+            return {"form": "gist", "owner": "", "gist": segs[0]}
+        return None
+    if host not in ("github.com", "www.github.com") or not segs or segs[0].lower() in RESERVED:
+        return None
+    if len(segs) == 1:
+        return {"form": "user", "owner": segs[0]}
+    owner, repo = segs[0], segs[1].removesuffix(".git")
+    if len(segs) >= 4 and segs[2] in ("blob", "tree"):
+        return {"form": segs[2], "owner": owner, "repo": repo, "ref": segs[3], "path": "/".join(segs[4:])}
+    return {"form": "repo", "owner": owner, "repo": repo}
+
+
+def site_id(info: Mapping[str, str]) -> str:
+    if info["form"] == "gist":
+        return f"github:gist:{info['gist']}"
+    if info["form"] == "user":
+        return f"github:{info['owner']}"
+    base = f"github:{info['owner']}/{info['repo']}"
+    return f"{base}/{info['form']}/{info['ref']}/{info['path']}".rstrip("/") if info["form"] in ("blob", "tree") else base
+
+
+def api_budget_exhausted(fetched: Fetched) -> bool:
+    """True when an api.github.com answer means the rate-limit budget is gone [S41]."""
+    if fetched.status not in (403, 429):
+        return False
+    return header(fetched, "x-ratelimit-remaining") == "0" or (
+        fetched.status == 429 and header(fetched, "retry-after") is not None)
+
+
+def _kind(info: Mapping[str, str] | None) -> ResourceKind:
+    if info is None:
+        return ResourceKind.PAGE
+    return {"blob": ResourceKind.CODE_FILE, "tree": ResourceKind.REPO, "user": ResourceKind.PERSON,
+            "gist": ResourceKind.CODE_FILE}.get(info["form"], ResourceKind.REPO)
+
+
+def _api(url: str, purpose: str = "api") -> ApiCall:
+    return ApiCall(url=url, purpose=purpose, headers=API_HEADERS, allow_redirects=False, max_bytes=512 * 1024)
+
+
+def _web_url(full_name: str, info: Mapping[str, str]) -> str:
+    base = f"https://github.com/{full_name}"
+    if info["form"] in ("blob", "tree"):
+        return f"{base}/{info['form']}/{info['ref']}/{info['path']}".rstrip("/")
+    return base
+
+
+def repo_meta(data: dict[str, Any], sid: str, kind: ResourceKind) -> ResourceMeta:
+    owner = data.get("owner") if isinstance(data.get("owner"), dict) else {}
+    lic = data.get("license") if isinstance(data.get("license"), dict) else {}
+    topics = data.get("topics") if isinstance(data.get("topics"), list) else []
+    return base_meta(
+        sid, kind,
+        title=clean_text(data.get("full_name")),
+        description=clean_text(data.get("description")),
+        channel=clean_text(owner.get("login")),
+        channel_url=clean_text(owner.get("html_url")),
+        published=clean_text(data.get("created_at")),
+        updated=clean_text(data.get("pushed_at")),
+        stars=to_int(data.get("stargazers_count")),
+        archived=bool(data.get("archived")) if "archived" in data else None,
+        canonical_url=clean_text(data.get("html_url")),
+        language=None,
+        extra={k: v for k, v in {
+            "full_name": clean_text(data.get("full_name")),
+            "forks": to_int(data.get("forks_count")),
+            "open_issues": to_int(data.get("open_issues_count")),
+            "default_branch": clean_text(data.get("default_branch")),
+            "license": clean_text(lic.get("spdx_id")),
+            "topics": [t for t in topics if isinstance(t, str)],
+            "programming_language": clean_text(data.get("language")),
+            "homepage": clean_text(data.get("homepage")),
+            "fork": data.get("fork") if isinstance(data.get("fork"), bool) else None,
+            "disabled": data.get("disabled") if isinstance(data.get("disabled"), bool) else None,
+        }.items() if v not in (None, [])},
+    )
+
+
+class GitHubAdapter:
+    name = "github"
+
+    def matches(self, url: str) -> bool:
+        return (urlsplit(url).hostname or "").lower() in ("github.com", "www.github.com", "gist.github.com")
+
+    def first_request(self, url: str) -> ApiCall:
+        info = parse_url(url)
+        if info is None:
+            return self.page_request(url)
+        if info["form"] == "gist":
+            return _api(f"{API}/gists/{quote(info['gist'])}")
+        if info["form"] == "user":
+            return _api(f"{API}/users/{quote(info['owner'])}")
+        return _api(f"{API}/repos/{quote(info['owner'])}/{quote(info['repo'])}")
+
+    def page_request(self, url: str) -> ApiCall:
+        """The plain page check used without API budget (or for non-entity pages)."""
+        return ApiCall(url=url, purpose="page", max_bytes=512 * 1024)
+
+    def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        info = parse_url(url)
+        kind = _kind(info)
+        sid = site_id(info) if info else None
+        stub = base_meta(sid, kind)
+        latest = exchanges[-1]
+        if latest.call.purpose == "page":
+            return _assess_page(latest.fetched, stub, budget=any(e.call.purpose != "page" for e in exchanges))
+        fetched = latest.fetched
+        if info is None:
+            return Assessment(verdict=None, meta=stub)
+        if api_budget_exhausted(fetched) or fetched.status == 401:
+            return self.page_request(url)
+        if fetched.status in (301, 302, 307, 308) and latest.call.purpose == "api":
+            location = header(fetched, "location")
+            if location and location.startswith(API + "/"):
+                return _api(location, purpose="api-redirect")
+            return self.page_request(url)
+        if latest.call.purpose == "contents":
+            return _after_contents(url, info, exchanges, stub)
+        if fetched.status in (404, 410):
+            return Assessment(verdict=Verdict.DEAD, meta=stub, want_archive=True,
+                              reason=f"GitHub API {fetched.status}: {info['form']} not found (or private)")
+        data = parse_json(fetched)
+        if not ok_status(fetched) or not isinstance(data, dict):
+            if fetched.status is None:
+                return self.page_request(url)       # API unreachable: try the page once
+            verdict, reason = status_verdict(fetched)
+            return Assessment(verdict=verdict if verdict != Verdict.OK else None,
+                              reason=f"GitHub API {reason or 'answered no JSON object'}", meta=stub)
+        if info["form"] == "user":
+            return Assessment(verdict=Verdict.OK, meta=_user_meta(data, sid, kind))
+        if info["form"] == "gist":
+            return Assessment(verdict=Verdict.OK, meta=_gist_meta(data, sid))
+        meta = repo_meta(data, sid, kind)
+        if info["form"] in ("blob", "tree"):
+            full = clean_text(data.get("full_name")) or f"{info['owner']}/{info['repo']}"
+            return ApiCall(url=f"{API}/repos/{full}/contents/{quote(info['path'])}?ref={quote(info['ref'], safe='')}",
+                           purpose="contents", headers=API_HEADERS, allow_redirects=False, max_bytes=64 * 1024)
+        return _repo_verdict(info, meta)
+
+
+def _renamed(info: Mapping[str, str], meta: ResourceMeta) -> str | None:
+    full = meta.extra.get("full_name")
+    if full and full.lower() != f"{info['owner']}/{info['repo']}".lower():
+        return full
+    return None
+
+
+def _repo_verdict(info: Mapping[str, str], meta: ResourceMeta) -> Assessment:
+    renamed = _renamed(info, meta)
+    if renamed:
+        return Assessment(verdict=Verdict.MOVED, meta=meta, suggested_url=_web_url(renamed, info), want_archive=True,
+                          reason=f"repository renamed or transferred to {renamed}")
+    reason = "archived (read-only)" if meta.archived else None
+    return Assessment(verdict=Verdict.OK, reason=reason, meta=meta)
+
+
+def _after_contents(url: str, info: Mapping[str, str], exchanges: Sequence[Exchange],
+                    stub: ResourceMeta) -> Assessment:
+    repo_ex = next((e for e in reversed(exchanges) if e.call.purpose in ("api", "api-redirect")
+                    and ok_status(e.fetched)), None)
+    repo_data = parse_json(repo_ex.fetched) if repo_ex else None
+    meta = repo_meta(repo_data, stub.site_id or "", _kind(info)) if isinstance(repo_data, dict) else stub
+    contents = exchanges[-1].fetched
+    if contents.status in (404, 410):
+        return Assessment(verdict=Verdict.DEAD, meta=meta, want_archive=True,
+                          reason=f"{info['path'] or '/'} not found at ref {info['ref']}")
+    if api_budget_exhausted(contents) or not ok_status(contents):
+        verdict, reason = status_verdict(contents)
+        return Assessment(verdict=verdict, reason=f"contents API {reason}", meta=meta)
+    data = parse_json(contents)
+    extra = dict(meta.extra)
+    if isinstance(data, dict):
+        extra.update({k: v for k, v in {"path": clean_text(data.get("path")), "sha": clean_text(data.get("sha")),
+                                        "file_size": to_int(data.get("size"))}.items() if v is not None})
+    elif isinstance(data, list):
+        extra["entries"] = len(data)
+    file_meta = base_meta(meta.site_id, _kind(info), title=f"{extra.get('full_name', '')}: {info['path']}".strip(": "),
+                          description=meta.description, channel=meta.channel, channel_url=meta.channel_url,
+                          updated=meta.updated, stars=meta.stars, archived=meta.archived,
+                          size_bytes=to_int(extra.get("file_size")), extra=extra)
+    return _repo_verdict(info, file_meta)
+
+
+def _user_meta(data: dict[str, Any], sid: str | None, kind: ResourceKind) -> ResourceMeta:
+    return base_meta(sid, kind,
+                     title=clean_text(data.get("name")) or clean_text(data.get("login")),
+                     description=clean_text(data.get("bio")),
+                     channel=clean_text(data.get("login")),
+                     channel_url=clean_text(data.get("html_url")),
+                     published=clean_text(data.get("created_at")),
+                     canonical_url=clean_text(data.get("html_url")),
+                     extra={k: v for k, v in {"followers": to_int(data.get("followers")),
+                                              "public_repos": to_int(data.get("public_repos")),
+                                              "type": clean_text(data.get("type"))}.items() if v is not None})
+
+
+def _gist_meta(data: dict[str, Any], sid: str | None) -> ResourceMeta:
+    owner = data.get("owner") if isinstance(data.get("owner"), dict) else {}
+    files = data.get("files") if isinstance(data.get("files"), dict) else {}
+    return base_meta(sid, ResourceKind.CODE_FILE,
+                     title=clean_text(data.get("description")) or (next(iter(files), None)),
+                     channel=clean_text(owner.get("login")),
+                     channel_url=clean_text(owner.get("html_url")),
+                     published=clean_text(data.get("created_at")),
+                     updated=clean_text(data.get("updated_at")),
+                     canonical_url=clean_text(data.get("html_url")),
+                     extra={"files": sorted(str(f) for f in files)})
+
+
+def _assess_page(page: Fetched, stub: ResourceMeta, *, budget: bool) -> Assessment:
+    """Plain github.com page: 404 → dead, 301 chain → moved, otherwise the status reading."""
+    verdict, reason = status_verdict(page)
+    note = "API budget exhausted; page check" if budget else None
+    if verdict == Verdict.MOVED:
+        return Assessment(verdict=verdict, reason=reason, meta=stub, suggested_url=page.url, want_archive=True)
+    if verdict is None:
+        return Assessment(verdict=None, reason=note, meta=stub)
+    return Assessment(verdict=verdict, reason=note or reason, meta=stub, want_archive=verdict == Verdict.DEAD)
+
+
+ADAPTER = GitHubAdapter()
