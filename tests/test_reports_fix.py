@@ -1,0 +1,134 @@
+"""``trilha fix`` on the newest real list (tests/fixtures/lists/real-latest-2025-12.md).
+
+The list is read by the real reader and ingested by the real ``store.lists.ingest``;
+the history (two crawls where some links moved and some died) is written with
+``save_checks`` — no crawler runs here.  The assertions are on bytes: exactly the
+lines of the moved, dead and malformed links change, nothing else.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.reader import read_study_list
+from reports.fix import Edit, apply_edits, changed_lines
+from trilha.cli import cli
+from trilha.model import Verdict
+from trilha.store import open_store
+from trilha.store.lists import ingest
+
+from tests.reports_support import add_crawl
+from trilha.model import CheckResult
+
+REAL = Path(__file__).resolve().parent / "fixtures" / "lists" / "real-latest-2025-12.md"
+
+
+@pytest.fixture()
+def real_history(tmp_path):
+    """Returns (list path, db url, moved canonicals -> new url, dead canonicals, mentions)."""
+    path = tmp_path / "README.md"
+    shutil.copyfile(REAL, path)
+    db = f"sqlite:///{tmp_path / 'fix.db'}"
+    store = open_store(db)
+    sl = read_study_list(str(path))
+    list_id = ingest(store, sl).list_id
+    external = [m for m in sl.mentions if m.canonical and not m.is_internal]
+    first = {}
+    for m in external:
+        first.setdefault(m.canonical, m)
+    canonicals = list(first)
+    moved = {c: first[c].url.rstrip("/") + "-new-home" for c in canonicals[10:13]}
+    dead = canonicals[40:43]
+    dead_no_copy = canonicals[60]
+
+    def results(n: int) -> list[CheckResult]:
+        out = []
+        for c, m in first.items():
+            if c in moved:
+                out.append(CheckResult(canonical=c, url=m.url, verdict=Verdict.MOVED, http_status=301,
+                                       final_url=moved[c], suggested_url=moved[c]))
+            elif c in dead or c == dead_no_copy:
+                arch = None if c == dead_no_copy else f"https://web.archive.org/web/2024/{m.url}"
+                out.append(CheckResult(canonical=c, url=m.url, verdict=Verdict.DEAD, http_status=404,
+                                       reason="404", archived_url=arch))
+            else:
+                out.append(CheckResult(canonical=c, url=m.url, verdict=Verdict.OK, http_status=200))
+        return out
+
+    add_crawl(store, list_id, 1, results(1))
+    add_crawl(store, list_id, 2, results(2))
+    store.close()
+    return path, db, moved, set(dead), dead_no_copy, sl
+
+
+def lines_of(sl, canonicals) -> set[int]:
+    return {m.line for m in sl.mentions if m.canonical in canonicals}
+
+
+def test_fix_touches_exactly_the_moved_dead_and_malformed_lines(real_history, tmp_path) -> None:
+    path, db, moved, dead, dead_no_copy, sl = real_history
+    original = path.read_bytes()
+    out = tmp_path / "fixed.md"
+    result = CliRunner().invoke(cli, ["fix", str(path), "-o", str(out), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == original                       # never overwritten without --in-place
+    fixed = out.read_bytes()
+    malformed = {m.line for m in sl.mentions if any(f.repair for f in m.findings)}
+    assert malformed == {369}                                  # the stray "]" the reader repairs
+    expected = lines_of(sl, set(moved)) | lines_of(sl, dead) | malformed
+    assert changed_lines(original, fixed) == expected
+    assert len(fixed.splitlines()) == len(original.splitlines())
+    text = fixed.decode("utf-8")
+    for new in moved.values():
+        assert f"({new})" in text
+    assert "(https://www.youtube.com/watch?v=DQc2Mi7BcuI)" in text
+    # the diff printed on stdout names exactly those lines
+    assert result.stdout.startswith("--- a/README.md\n+++ b/README.md\n")
+    minus = [l for l in result.stdout.splitlines() if l.startswith("-") and not l.startswith("---")]
+    assert len(minus) == len(expected)
+    assert "no archived copy is known" in result.stderr and str(min(lines_of(sl, {dead_no_copy}))) in result.stderr
+
+
+def test_fix_mark_and_in_place(real_history) -> None:
+    path, db, moved, dead, dead_no_copy, sl = real_history
+    original = path.read_bytes()
+    result = CliRunner().invoke(cli, ["fix", str(path), "--in-place", "--dead", "mark", "--db", db])
+    assert result.exit_code == 0, result.output
+    fixed = path.read_bytes()
+    all_dead = dead | {dead_no_copy}
+    assert changed_lines(original, fixed) == lines_of(sl, set(moved)) | lines_of(sl, all_dead) | {369}
+    assert fixed.count(b" _(dead link since 2025-01-02)_") == len([m for m in sl.mentions if m.canonical in all_dead])
+    for line in sorted(lines_of(sl, all_dead)):
+        assert b")" + b" _(dead link since" in fixed.splitlines()[line - 1]
+
+
+def test_fix_dry_run_and_usage(real_history, tmp_path) -> None:
+    path, db, *_ = real_history
+    original = path.read_bytes()
+    dry = CliRunner().invoke(cli, ["fix", str(path), "--db", db])
+    assert dry.exit_code == 0 and "dry run" in dry.stderr and path.read_bytes() == original
+    both = CliRunner().invoke(cli, ["fix", str(path), "--in-place", "-o", str(tmp_path / "x.md"), "--db", db])
+    assert both.exit_code == 2
+
+
+def test_apply_edits_keeps_every_other_byte() -> None:
+    data = (b"# T\r\n"
+            b"- [a](https://x.org/a) and [a again](https://x.org/a) and [ab](https://x.org/ab)\r\n"
+            b"- <https://x.org/a>  \r\n"
+            b"no newline at end: https://x.org/a")
+    edits = [
+        Edit(line=2, occurrence=1, written="https://x.org/a", new="https://y.org/a", why="moved"),
+        Edit(line=3, occurrence=0, written="https://x.org/a", new=None, mark=" (dead)", why="dead"),
+        Edit(line=4, occurrence=0, written="https://x.org/a", new="https://w/a", why="dead"),
+        Edit(line=9, occurrence=0, written="https://x.org/a", new="https://z", why="moved"),
+    ]
+    result = apply_edits(data, edits)
+    assert result.data == (b"# T\r\n"
+                           b"- [a](https://x.org/a) and [a again](https://y.org/a) and [ab](https://x.org/ab)\r\n"
+                           b"- <https://x.org/a> (dead)  \r\n"
+                           b"no newline at end: https://w/a")
+    assert [n.split(":")[0] for n in result.notes] == ["line 9"]
