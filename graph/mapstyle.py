@@ -92,7 +92,7 @@ def health_category(a: Mapping[str, Any]) -> str:
 def node_size(a: Mapping[str, Any]) -> float:
     """Importance: degree, citations and stars on a log scale (8..24 px, fits a 60 px row)."""
     score = int(a.get("degree", 0) or 0) + int(a.get("citations", 0) or 0) / 10 + int(a.get("stars", 0) or 0) / 200
-    return round(min(24.0, 8.0 + 2.0 * math.log2(1.0 + score)), 1)
+    return round(min(24.0, 8.0 + 1.2 * math.log2(1.0 + score)), 1)
 
 
 def format_duration(seconds: int) -> str:
