@@ -207,7 +207,10 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
 
 def _mention(link, block: RawBlock, path, sec_order, base_url, own, anchor_set, original_lines,
              order: int) -> Mention:
-    assessed = resolve(link.written, base_url)
+    target = link.written
+    if link.syntax == "bare" and target.lower().startswith("www."):
+        target = "http://" + target     # GFM extended www autolink: "http" is inserted
+    assessed = resolve(target, base_url)
     findings = list(assessed.findings)
     if original_lines and 0 < link.line <= len(original_lines):
         moj = _mojibake_finding(link.written, original_lines[link.line - 1])
