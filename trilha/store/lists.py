@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from operator import itemgetter
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 #: rows per bulk statement (well under SQLite's and PostgreSQL's bound-parameter limits)
 CHUNK = 2000
 #: canonical URLs per ``IN (...)`` lookup
-LOOKUP_CHUNK = 500
+LOOKUP_CHUNK = 5000
 
 T = TypeVar("T")
 
@@ -262,6 +263,72 @@ def _active_counts(session: Session, list_id: int) -> dict[str, int]:
     return {"sections": count(SectionRow), "mentions": count(MentionRow), "concepts": count(ConceptRow)}
 
 
+def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk ``INSERT`` (one executemany per chunk); every row dict has the same keys.
+
+    SQLAlchemy's per-row parameter processing costs more than SQLite itself (about 60 µs
+    a row), so the statement is compiled once for the dialect and the type processors
+    (JSON, DateTime) are applied here, memoised for the values that repeat (timestamps,
+    empty lists), then handed to the driver's ``executemany``.
+    """
+    if not rows:
+        return
+    table = model.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    compiled = table.insert().inline().values({k: bindparam(k) for k in names}).compile(dialect=dialect)
+    positional = compiled.positiontup is not None
+    order = list(compiled.positiontup) if positional else names
+    if not set(order) <= set(names):           # a default we do not supply: let SQLAlchemy do it
+        for chunk in _chunks(rows, CHUNK):
+            connection.execute(table.insert(), list(chunk))
+        return
+    processors = {k: table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order}
+    patch = [(i, _memo(processors[k])) for i, k in enumerate(order) if processors[k] is not None]
+    pick = itemgetter(*order)
+    for chunk in _chunks(rows, CHUNK):
+        params: list[Any] = []
+        for row in chunk:
+            values = list(pick(row)) if len(order) > 1 else [pick(row)]
+            for i, process in patch:
+                values[i] = process(values[i])
+            params.append(tuple(values) if positional else dict(zip(order, values, strict=True)))
+        connection.exec_driver_sql(compiled.string, params)
+
+
+def _memo(processor: Any) -> Any:
+    """Wrap a bind processor: None passes through; repeated values (timestamps, lists of strings) are memoised."""
+    cache: dict[Any, Any] = {}
+
+    def process(value: Any) -> Any:
+        if value is None:
+            return None
+        key = (list, *value) if type(value) is list else value
+        try:
+            return cache[key]
+        except KeyError:
+            pass
+        except TypeError:                      # unhashable (a list of dicts, a dict)
+            return processor(value)
+        cache[key] = result = processor(value)
+        return result
+
+    return process
+
+
+def _bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Core ``UPDATE … WHERE id = :_id`` executemany; every row dict has the same keys."""
+    if not rows:
+        return
+    table = model.__table__
+    names = [k for k in rows[0] if k != "id"]
+    stmt = table.update().where(table.c.id == bindparam("_id")).values({k: bindparam(k) for k in names})
+    connection = session.connection()
+    for chunk in _chunks(rows, CHUNK):
+        connection.execute(stmt, [{"_id": r["id"], **{k: r[k] for k in names}} for r in chunk])
+
+
 def _sync(
     session: Session,
     model: Any,
@@ -302,11 +369,9 @@ def _sync(
             updates.append({"id": row[0], "removed_at": None, **values})
     gone = [row[0] for key, row in existing.items() if key not in wanted and row[2] is None]
 
-    for chunk in _chunks(inserts, CHUNK):
-        session.execute(insert(model), list(chunk))
-    for chunk in _chunks(updates, CHUNK):
-        session.execute(update(model), list(chunk))
-    for chunk in _chunks(gone, CHUNK):
+    _bulk_insert(session, model, inserts)
+    _bulk_update(session, model, updates)
+    for chunk in _chunks(gone, LOOKUP_CHUNK):
         session.execute(update(model).where(model.id.in_(chunk)).values(removed_at=now))
 
     ids: dict[str, int] = {}
@@ -352,8 +417,7 @@ def _ensure_resources(session: Session, mentions: Sequence[Mention], now: dateti
         for c in canonicals
         if c not in ids
     ]
-    for chunk in _chunks(missing, CHUNK):
-        session.execute(insert(ResourceRow), list(chunk))
+    _bulk_insert(session, ResourceRow, missing)
     if missing:
         for chunk in _chunks([row["canonical"] for row in missing], LOOKUP_CHUNK):
             for rid, canonical in session.execute(
