@@ -8,7 +8,7 @@ transaction, so a crash loses at most what was in flight.  A check is unique per
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -259,3 +259,28 @@ def save_snapshot(store: Store, canonical: str, *, snapshot_url: str | None, tim
             )
         else:
             row.snapshot_url, row.timestamp, row.looked_up_at = snapshot_url, timestamp, now()
+
+
+def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
+    """Every check of one crawl, with its metadata, by canonical URL (for the crawl's own output)."""
+    out: dict[str, CheckResult] = {}
+    with store.session() as session:
+        metas: dict[int, ResourceMeta] = {}
+        for row in session.scalars(select(ResourceMetaRow).where(ResourceMetaRow.crawl_id == crawl_id)):
+            metas[row.resource_id] = ResourceMeta(
+                title=row.title, description=row.description, authors=tuple(row.authors or ()),
+                channel=row.channel, channel_url=row.channel_url, published=row.published, updated=row.updated,
+                duration_s=row.duration_s, language=row.language, canonical_url=row.canonical_url,
+                content_type=row.content_type, size_bytes=row.size_bytes, stars=row.stars, archived=row.archived,
+                withdrawn=row.withdrawn, site_id=row.site_id, extra=dict(row.extra or {}),
+            )
+        stmt = (
+            select(ResourceRow.canonical, CheckRow)
+            .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
+            .where(CheckRow.crawl_id == crawl_id)
+        )
+        for canonical, row in session.execute(stmt):
+            result = check_from_row(canonical, row)
+            meta = metas.get(row.resource_id)
+            out[canonical] = replace(result, meta=meta)
+    return out

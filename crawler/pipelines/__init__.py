@@ -1,0 +1,1 @@
+"""Item pipelines of trilha's Scrapy project."""

@@ -1,0 +1,73 @@
+"""The store pipeline: checks go to the store in small batches, each its own transaction.
+
+A batch is written when it holds ``TRILHA_BATCH_SIZE`` checks or when the oldest one
+waited ``FLUSH_SECONDS``, and at the end, so a crash, SIGKILL or Ctrl-C loses at most
+the requests in flight and a few seconds of answers (``trilha crawl --resume`` checks
+those again).  Current Scrapy API: ``open_spider``/``close_spider``/``process_item``
+without a spider argument; the store and crawl id come from the spider (``LinkSpider.store``/``crawl_id``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from trilha.model import CheckResult
+from trilha.store.crawls import save_checks, save_snapshot
+
+logger = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 1.0
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler, batch_size: int) -> None:
+        self.crawler = crawler
+        self.store: Any = None
+        self.crawl_id = 0
+        self.batch_size = batch_size
+        self.buffer: list[CheckResult] = []
+        self.oldest = 0.0
+        self.written = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler, crawler.settings.getint("TRILHA_BATCH_SIZE", 10))
+
+    def open_spider(self) -> None:
+        """The store and crawl id are the spider's (objects that settings cannot carry)."""
+        spider = self.crawler.spider
+        self.store = getattr(spider, "store", None)
+        self.crawl_id = int(getattr(spider, "crawl_id", 0) or 0)
+        if self.store is None:
+            raise NotConfigured("no store for this crawl")
+        self.buffer.clear()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, CheckResult):
+            if not self.buffer:
+                self.oldest = time.monotonic()
+            self.buffer.append(item)
+            if len(self.buffer) >= self.batch_size or time.monotonic() - self.oldest >= FLUSH_SECONDS:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        save_checks(self.store, self.crawl_id, batch)
+        self.written += len(batch)
+        lookups = getattr(self.crawler.spider, "archive_lookups", None) or {}
+        for result in batch:
+            found = lookups.pop(result.canonical, None)
+            if found is not None:
+                snapshot, timestamp = found
+                save_snapshot(self.store, result.canonical, snapshot_url=snapshot, timestamp=timestamp)
+
+    def close_spider(self) -> None:
+        self.flush()

@@ -1,0 +1,97 @@
+"""``run_crawl``: the one place that starts Scrapy (in-process, ``AsyncCrawlerProcess``).
+
+It opens or resumes a crawl in the store, gives the spider its targets with the
+validators and previous results of earlier crawls, runs it to the end, decides whether
+the machine was offline (:mod:`crawler.offline`) and closes the crawl.  Twisted's reactor
+cannot be restarted, so one process runs one crawl (tests run the CLI in a subprocess).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from crawler import offline
+from crawler.settings import scrapy_settings
+from crawler.spiders.links import LinkSpider
+from crawler.spiders.targets import Target
+from trilha.config import Config
+from trilha.errors import CrawlError
+from trilha.model import CheckResult, Verdict
+from trilha.store import crawls
+from trilha.store.engine import Store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrawlOutcome:
+    crawl_id: int
+    status: str                      # finished | interrupted
+    offline: bool = False
+    offline_reason: str = ""
+    resumed: bool = False
+    checked: int = 0                 # checks written by this run
+    skipped_done: int = 0            # targets already checked (resume)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _open(store: Store, list_id: int | None, config: Config, resume: bool) -> tuple[int, bool, set[str]]:
+    if resume:
+        candidate = crawls.resume_candidate(store, list_id=list_id)
+        if candidate is not None:
+            crawls.reopen_crawl(store, candidate)
+            return candidate, True, crawls.checked_canonicals(store, candidate)
+    settings = {"remap": list(config.remap), "allow_private": config.allow_private, "timeout": config.timeout,
+                "include": list(config.include), "exclude": list(config.exclude)}
+    return crawls.start_crawl(store, list_id=list_id, settings=settings), False, set()
+
+
+def run_crawl(
+    store: Store,
+    targets: Sequence[Target],
+    config: Config,
+    *,
+    list_id: int | None = None,
+    resume: bool = False,
+    progress: Callable[[CheckResult, Any], None] | None = None,
+    probe_fn: Callable[[], bool] = offline.probe,
+) -> CrawlOutcome:
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    crawl_id, resumed, done = _open(store, list_id, config, resume)
+    todo = [t for t in targets if t.canonical not in done]
+    canonicals = [t.canonical for t in todo]
+    validators = crawls.last_validators(store, canonicals)
+    previous = crawls.last_results(store, canonicals)
+    settings = scrapy_settings(config)
+    try:
+        process = AsyncCrawlerProcess(settings, install_root_handler=False)
+        crawler = process.create_crawler(LinkSpider)
+        process.crawl(crawler, targets=todo, validators=validators, previous=previous,
+                      store=store, crawl_id=crawl_id, progress=progress)
+        process.start()
+    except Exception as exc:
+        crawls.finish_crawl(store, crawl_id, status="failed")
+        raise CrawlError(f"crawl failed: {exc}") from exc
+    stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()
+             if isinstance(v, int | float | str)}
+    reason = str(stats.get("finish_reason", ""))
+    spider: LinkSpider | None = crawler.spider  # type: ignore[assignment]
+    decision = offline.OfflineDecision(False, 0, 0, "")
+    if spider is not None and spider.host_failures:
+        decision = offline.decide(spider.host_failures, spider.hosts_answered, probe_fn=probe_fn)
+        if decision.offline and spider.network_failed:
+            rewritten = [replace(r, verdict=Verdict.OFFLINE, reason=f"offline: {r.reason or r.error}")
+                         for r in spider.network_failed]
+            for i in range(0, len(rewritten), 50):
+                crawls.save_checks(store, crawl_id, rewritten[i : i + 50])
+    status = "finished" if reason == "finished" else "interrupted"
+    stats["offline_reason"] = decision.reason
+    crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline)
+    written = int(stats.get("item_scraped_count", 0))
+    return CrawlOutcome(crawl_id=crawl_id, status=status, offline=decision.offline,
+                        offline_reason=decision.reason, resumed=resumed, checked=written,
+                        skipped_done=len(targets) - len(todo), stats=stats)

@@ -1,0 +1,112 @@
+"""Scrapy settings built from trilha's :class:`trilha.config.Config` (a pure function).
+
+Lean on purpose (shared/research/dependencies.md §1, §7): the remote-control server
+and the telnet console are off (the first runs code sent to it), ``CONCURRENT_ITEMS``
+is low (Scrapy starts that many tasks per response), and the components a link checker
+does not use (offsite, cookies, proxy, cache, Scrapy's own retry/redirect, which the
+spider and :mod:`crawler.middlewares.retry` do themselves, hop by hop) are disabled.
+robots.txt is not obeyed by default: a link checker fetches single URLs a person put
+in a list, as lychee and markdown-link-check do (LinkChecker obeys it); see
+``docs/verdicts.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trilha.config import POLITE_HOSTS, Config
+
+
+def download_slots(config: Config) -> dict[str, dict[str, Any]]:
+    """Per-host concurrency and delay: polite defaults, then the config's host table."""
+    slots: dict[str, dict[str, Any]] = {}
+    for host, spec in POLITE_HOSTS.items():
+        slots[host] = {"concurrency": spec["concurrency"], "delay": spec["delay"], "randomize_delay": False}
+    for host, override in config.hosts.items():
+        slot = dict(slots.get(host, {"concurrency": config.per_host_concurrency, "delay": config.delay}))
+        if override.concurrency is not None:
+            slot["concurrency"] = override.concurrency
+        if override.delay is not None:
+            slot["delay"] = override.delay
+        slot["randomize_delay"] = False
+        slots[host] = slot
+    return slots
+
+
+def scrapy_settings(config: Config) -> dict[str, Any]:
+    """The Scrapy settings dict for one crawl with this config."""
+    settings: dict[str, Any] = {
+        "BOT_NAME": "trilha",
+        "USER_AGENT": config.user_agent,
+        "ROBOTSTXT_OBEY": config.robots,
+        "REMOTE_CONTROL_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "CONCURRENT_ITEMS": 4,
+        "CONCURRENT_REQUESTS": config.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": config.per_host_concurrency,
+        "DOWNLOAD_DELAY": config.delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": config.delay > 0,
+        "DOWNLOAD_SLOTS": download_slots(config),
+        "AUTOTHROTTLE_ENABLED": config.autothrottle and config.delay > 0,
+        "AUTOTHROTTLE_START_DELAY": max(config.delay, 0.1),
+        "AUTOTHROTTLE_MAX_DELAY": 30.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(max(config.per_host_concurrency, 1)),
+        "DOWNLOAD_TIMEOUT": config.timeout,
+        "DOWNLOAD_MAXSIZE": config.max_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "DNSCACHE_ENABLED": True,
+        "DNS_TIMEOUT": min(config.timeout, 10.0),
+        "RETRY_ENABLED": False,
+        "REDIRECT_ENABLED": False,
+        "METAREFRESH_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        "DEPTH_LIMIT": 0,
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "LOG_LEVEL": "WARNING",
+        "STATS_DUMP": False,
+        "LOGSTATS_INTERVAL": 0,
+        "MEMUSAGE_ENABLED": False,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            "crawler.middlewares.sizecap.EarlyStopMiddleware": 90,
+            "crawler.middlewares.headers.HostHeadersMiddleware": 410,
+            "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+            "crawler.middlewares.headers.ConditionalMiddleware": 560,
+            "crawler.middlewares.remap.RemapMiddleware": 960,
+            "crawler.middlewares.guard.AddressGuardMiddleware": 970,
+        },
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+        },
+        "ITEM_PIPELINES": {"crawler.pipelines.store.StorePipeline": 300},
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.memusage.MemoryUsage": None,
+            "scrapy.extensions.logstats.LogStats": None,
+            "crawler.extensions.progress.ProgressExtension": 500,
+        },
+        # trilha's own (read by the middlewares, the spider and the pipeline)
+        "TRILHA_REMAP": list(config.remap),
+        "TRILHA_ALLOW_PRIVATE": config.allow_private,
+        "TRILHA_RETRIES": config.retries,
+        "TRILHA_RETRY_BASE_DELAY": config.retry_base_delay,
+        "TRILHA_RETRY_MAX_DELAY": config.retry_max_delay,
+        "TRILHA_MAX_PAGE_BYTES": config.max_page_bytes,
+        "TRILHA_BATCH_SIZE": max(config.batch_size, 1),
+        "TRILHA_HOST_HEADERS": {h: dict(o.headers) for h, o in config.hosts.items() if o.headers},
+        "TRILHA_GITHUB_TOKEN": config.github_token,
+    }
+    if config.redis_url:
+        settings["ADDONS"] = {"crawler.addons.DistributedAddon": 100}
+        settings["REDIS_URL"] = config.redis_url
+    return settings

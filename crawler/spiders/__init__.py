@@ -1,0 +1,1 @@
+"""The spider that checks the resources of a study list (thin: adapters parse, classify decides)."""

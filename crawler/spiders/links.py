@@ -1,0 +1,287 @@
+"""``LinkSpider``: one check per target, driven by the site adapters.
+
+Thin on purpose: adapters (``crawler/adapters``) say what to request and what a page
+means, :mod:`crawler.classify` decides a verdict when they have no opinion, the
+middlewares do remap, the address guard, retries, conditional headers and the early
+stop, and the store pipeline writes the items (:class:`trilha.model.CheckResult`).
+
+Redirects are followed here, hop by hop (Scrapy's RedirectMiddleware is off), so every
+hop is a new request through the remap and the address guard, the chain is recorded
+with identity URLs, and a loop is seen (a URL twice, or more than ``MAX_HOPS``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.adapters import registry
+from crawler.adapters.base import Adapter, ApiCall, Assessment, Exchange, Fetched
+from crawler.classify import NETWORK_FAILURES, classify_failure, decide, wants_archive
+from crawler.middlewares import CONDITIONAL, IDENTITY, MAX_BYTES, VALIDATORS
+from crawler.spiders.failures import failure_code
+from crawler.spiders.fragments import missing_fragments
+from crawler.spiders.targets import Target
+from trilha.model import CheckResult, Hop, Verdict
+
+logger = logging.getLogger(__name__)
+
+MAX_HOPS = 10
+MAX_CALLS = 8                     # adapter follow-up calls per resource
+HEAD_FALLBACK = frozenset({403, 405, 501})
+
+
+@dataclass(slots=True)
+class Job:
+    target: Target
+    adapter: Adapter
+    started: float = field(default_factory=time.monotonic)
+    exchanges: list[Exchange] = field(default_factory=list)
+    conditional: bool = False
+
+
+@dataclass(slots=True)
+class BatchJob:
+    adapter: Any
+    keys: list[str]
+    jobs: dict[str, list[Job]]
+
+
+class LinkSpider(scrapy.Spider):
+    name = "trilha-links"
+
+    def __init__(
+        self,
+        *,
+        targets: Sequence[Target] = (),
+        validators: Mapping[str, tuple[str | None, str | None]] | None = None,
+        previous: Mapping[str, CheckResult] | None = None,
+        store: Any = None,
+        crawl_id: int = 0,
+        progress: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.store, self.crawl_id, self.progress = store, crawl_id, progress
+        self.archive_lookups: dict[str, tuple[str | None, str | None]] = {}
+        self.targets = list(targets)
+        self.validators = dict(validators or {})
+        self.previous = dict(previous or {})
+        self.host_failures: dict[str, str] = {}      # host -> network failure code
+        self.hosts_answered: set[str] = set()        # hosts that gave any HTTP answer
+        self.network_failed: list[CheckResult] = []  # results that may turn "offline"
+
+    # ------------------------------------------------------------------ start
+
+    async def start(self) -> AsyncIterator[Any]:
+        batches: dict[str, BatchJob] = {}
+        for target in self.targets:
+            if target.skip:
+                yield self._skipped(target)
+                continue
+            adapter = registry.pick(target.url)
+            job = Job(target=target, adapter=adapter)
+            key = _batch_key(adapter, target.url)
+            if key is not None:
+                batch = batches.setdefault(adapter.name, BatchJob(adapter, [], defaultdict(list)))
+                if key not in batch.jobs:
+                    batch.keys.append(key)
+                batch.jobs[key].append(job)
+                continue
+            for item in self._call(job, _safe(lambda: adapter.first_request(target.url), None)
+                                   or registry.FALLBACK.first_request(target.url), first=True):
+                yield item
+        for batch in batches.values():
+            size = max(int(getattr(batch.adapter, "batch_size", 100)), 1)
+            for i in range(0, len(batch.keys), size):
+                keys = batch.keys[i : i + size]
+                part = BatchJob(batch.adapter, keys, {k: batch.jobs[k] for k in keys})
+                call = batch.adapter.batch_request(keys)
+                yield self._request(call, {"trilha_batch": part})
+
+    # --------------------------------------------------------------- requests
+
+    def _request(self, call: ApiCall, meta: dict[str, Any], *, url: str | None = None,
+                 hops: tuple[tuple[str, int], ...] = (), method: str | None = None) -> scrapy.Request:
+        meta = {
+            **meta,
+            IDENTITY: url or call.url,
+            MAX_BYTES: call.max_bytes,
+            "trilha_call": call,
+            "trilha_hops": hops,
+            "handle_httpstatus_all": True,
+        }
+        host = (urlsplit(url or call.url).hostname or "").lower()
+        if call.purpose == "api" and host == "api.github.com":
+            meta["dont_retry"] = True                      # never burn the 60/h budget on retries
+        body = call.body if (method or call.method) != "HEAD" else None
+        return scrapy.Request(url or call.url, method=method or call.method, headers=dict(call.headers) or None,
+                              body=body, meta=meta, dont_filter=True, callback=self._on_response,
+                              errback=self._on_error)
+
+    def _call(self, job: Job, call: ApiCall, *, first: bool = False) -> Iterator[Any]:
+        meta: dict[str, Any] = {"trilha_job": job}
+        if first and call.conditional and job.target.canonical in self.validators:
+            meta[VALIDATORS] = self.validators[job.target.canonical]
+        try:
+            yield self._request(call, meta)
+        except ValueError as exc:          # a URL Scrapy cannot even build a request for
+            yield from self._advance(job, call, Fetched(url=call.url, status=None, failure=f"malformed: {exc}"))
+
+    # --------------------------------------------------------------- answers
+
+    def _on_response(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        call: ApiCall = meta["trilha_call"]
+        hops: tuple[tuple[str, int], ...] = meta.get("trilha_hops", ())
+        job: Job | None = meta.get("trilha_job")
+        if job is not None and meta.get(CONDITIONAL):
+            job.conditional = True
+        self.hosts_answered.add((urlsplit(response.url).hostname or "").lower())
+        status = response.status
+        location = response.headers.get("Location")
+        if 300 <= status < 400 and status != 304 and location and call.allow_redirects:
+            target = urljoin(response.url, location.decode("latin-1").strip())
+            chain = (*hops, (response.url, status))
+            seen = {u for u, _ in chain}
+            if target.split("#")[0] in seen or len(chain) > MAX_HOPS:
+                yield from self._deliver(meta, call, Fetched(url=target, status=None, failure="loop", redirects=chain))
+                return
+            if urlsplit(target).scheme in ("http", "https"):
+                method = "GET" if status == 303 or (status in (301, 302) and call.method == "POST") else call.method
+                yield self._request(call, {k: meta[k] for k in ("trilha_job", "trilha_batch") if k in meta},
+                                    url=target, hops=chain, method=method)
+                return
+        if (call.method == "HEAD" and status in HEAD_FALLBACK and not meta.get("trilha_head_fallback")):
+            again = self._request(replace(call, method="GET", max_bytes=call.max_bytes or 64 * 1024),
+                                  {k: meta[k] for k in ("trilha_job", "trilha_batch") if k in meta})
+            again.meta["trilha_head_fallback"] = True
+            yield again
+            return
+        headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1")
+                   for k, v in response.headers.items()}
+        fetched = Fetched(url=response.url, status=status, headers=headers, body=response.body,
+                          truncated="download_stopped" in response.flags, redirects=hops)
+        yield from self._deliver(meta, call, fetched)
+
+    def _on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        call: ApiCall = meta["trilha_call"]
+        code = failure_code(failure.value)
+        identity = meta.get(IDENTITY, request.url)
+        if code in NETWORK_FAILURES or code == "dns":
+            self.host_failures.setdefault((urlsplit(identity).hostname or "").lower(), code)
+        fetched = Fetched(url=identity, status=None, failure=code, redirects=meta.get("trilha_hops", ()))
+        yield from self._deliver(meta, call, fetched)
+
+    def _deliver(self, meta: Mapping[str, Any], call: ApiCall, fetched: Fetched) -> Iterator[Any]:
+        batch: BatchJob | None = meta.get("trilha_batch")
+        if batch is not None:
+            yield from self._after_batch(batch, fetched)
+            return
+        yield from self._advance(meta["trilha_job"], call, fetched)
+
+    def _after_batch(self, batch: BatchJob, fetched: Fetched) -> Iterator[Any]:
+        answers = _safe(lambda: batch.adapter.parse_batch(batch.keys, fetched), {}) or {}
+        for key in batch.keys:
+            for job in batch.jobs[key]:
+                answer = answers.get(key)
+                if isinstance(answer, ApiCall):
+                    yield from self._call(job, answer)
+                else:
+                    yield self._finish(job, answer, fetched)
+
+    def _advance(self, job: Job, call: ApiCall, fetched: Fetched) -> Iterator[Any]:
+        job.exchanges.append(Exchange(call=call, fetched=fetched))
+        answer = _safe(lambda: job.adapter.assess(job.target.url, tuple(job.exchanges)), None)
+        if isinstance(answer, ApiCall) and len(job.exchanges) < MAX_CALLS:
+            yield from self._call(job, answer)
+            return
+        yield self._finish(job, answer if isinstance(answer, Assessment) else None, fetched)
+
+    # ------------------------------------------------------------------ result
+
+    def _finish(self, job: Job, assessment: Assessment | None, last: Fetched) -> CheckResult:
+        target = job.target
+        page = next((e.fetched for e in reversed(job.exchanges) if e.call.purpose == "page"), None)
+        basis = page or last
+        verdict, reason, suggested = decide(target.url, assessment, basis)
+        previous = self.previous.get(target.canonical)
+        not_modified = basis.status == 304
+        if not_modified and previous is not None and assessment is None or (
+            not_modified and previous is not None and assessment is not None and assessment.verdict is None
+        ):
+            verdict = previous.verdict
+            suggested = suggested or previous.suggested_url
+            reason = "not modified since the last crawl"
+        elif not_modified:
+            verdict = verdict if verdict != Verdict.OK else Verdict.OK
+            reason = reason or "not modified since the last crawl"
+        fragments = ()
+        if page is not None and page.status == 200 and target.fragments:
+            fragments = missing_fragments(target.fragments, page.body, truncated=page.truncated)
+        call = next((e.call for e in reversed(job.exchanges) if e.call.purpose == "page"), None)
+        meta = assessment.meta if assessment else None
+        if not_modified and meta is None and previous is not None:
+            meta = previous.meta
+        result = CheckResult(
+            canonical=target.canonical,
+            url=target.url,
+            verdict=verdict,
+            http_status=basis.status,
+            final_url=(previous.final_url if not_modified and previous else basis.url) if basis.status else None,
+            suggested_url=suggested,
+            redirects=tuple(Hop(url=u, status=s) for u, s in basis.redirects),
+            reason=reason,
+            error=basis.failure,
+            adapter=getattr(job.adapter, "name", None),
+            method=call.method if call else None,
+            elapsed_ms=int((time.monotonic() - job.started) * 1000),
+            etag=basis.headers.get("etag") if basis.status else None,
+            last_modified=basis.headers.get("last-modified") if basis.status else None,
+            not_modified=not_modified,
+            conditional=job.conditional,
+            fragments_missing=fragments,
+            checked_at=datetime.now(UTC),
+            meta=meta,
+        )
+        if not_modified and previous is not None:
+            result = replace(result, etag=result.etag or previous.etag,
+                             last_modified=result.last_modified or previous.last_modified)
+        if basis.failure and basis.failure.split(":")[0] in NETWORK_FAILURES:
+            self.network_failed.append(result)
+        if wants_archive(verdict) or (assessment is not None and assessment.want_archive):
+            self.crawler.stats.inc_value("trilha/want_archive") if self.crawler else None
+        return result
+
+    def _skipped(self, target: Target) -> CheckResult:
+        verdict, _ = classify_failure(target.skip or "excluded")
+        return CheckResult(canonical=target.canonical, url=target.url, verdict=verdict,
+                           reason=target.reason, checked_at=datetime.now(UTC))
+
+
+def _batch_key(adapter: Adapter, url: str) -> str | None:
+    fn = getattr(adapter, "batch_key", None)
+    if fn is None or not hasattr(adapter, "batch_request"):
+        return None
+    return _safe(lambda: fn(url), None)
+
+
+def _safe(fn: Any, default: Any) -> Any:
+    """Call an adapter function; a bug in one adapter must not stop the crawl."""
+    try:
+        return fn()
+    except Exception:  # noqa: BLE001
+        logger.exception("adapter failed")
+        return default

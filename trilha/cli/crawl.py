@@ -1,0 +1,194 @@
+"""``trilha crawl``: check every link of a list (or ``--url``s) and store the checks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from trilha.cli import ProblemsFound
+from trilha.cli.options import db_option, format_option, list_argument
+from trilha.config import load_config
+from trilha.model import ALIVE_VERDICTS, CheckResult, Verdict
+from trilha.paths import BUNDLED_LIST
+
+
+class Reporter:
+    """Progress to stderr: a rich live bar on a TTY, plain lines otherwise."""
+
+    def __init__(self, total: int, *, quiet: bool = False) -> None:
+        self.total, self.quiet, self.done = total, quiet, 0
+        self.tty = sys.stderr.isatty()
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Reporter:
+        if self.tty and not self.quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
+                                      TimeElapsedColumn(), TextColumn("{task.fields[counts]}"),
+                                      console=Console(stderr=True), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("crawl", total=self.total, counts="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def __call__(self, result: CheckResult, counts: Counter[str]) -> None:
+        self.done += 1
+        text = ", ".join(f"{v} {n}" for v, n in sorted(counts.items()))
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.done, counts=text)
+        elif not self.quiet and (self.done % 25 == 0 or self.done == self.total):
+            click.echo(f"checked {self.done}/{self.total}: {text}", err=True)
+
+
+def _fail_on(value: str) -> set[str]:
+    names = {v.strip() for v in value.split(",") if v.strip()}
+    unknown = names - {v.value for v in Verdict}
+    if unknown:
+        raise click.BadParameter(f"unknown verdict {sorted(unknown)[0]!r} (one of: "
+                                 f"{', '.join(v.value for v in Verdict)})", param_hint="--fail-on")
+    return names
+
+
+def _rows(mentions: list[tuple[str, str]], results: dict[str, CheckResult]) -> list[dict[str, Any]]:
+    rows = []
+    for written, canonical in mentions:
+        r = results.get(canonical)
+        rows.append({
+            "url": written,
+            "canonical": canonical,
+            "verdict": str(r.verdict) if r else None,
+            "http_status": r.http_status if r else None,
+            "final_url": r.final_url if r else None,
+            "suggested_url": r.suggested_url if r else None,
+            "archived_url": r.archived_url if r else None,
+            "title": r.meta.title if r and r.meta else None,
+            "reason": r.reason if r else None,
+            "not_modified": r.not_modified if r else False,
+            "fragments_missing": list(r.fragments_missing) if r else [],
+        })
+    return rows
+
+
+def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    summary = Table(title="verdicts")
+    summary.add_column("verdict")
+    summary.add_column("links", justify="right")
+    for verdict, n in counts.most_common():
+        summary.add_row(verdict, str(n))
+    console.print(summary)
+    problems = [r for r in rows if r["verdict"] not in {v.value for v in ALIVE_VERDICTS}]
+    if problems:
+        table = Table(title="links that are not ok")
+        for col in ("verdict", "status", "url", "reason"):
+            table.add_column(col, overflow="fold")
+        for r in problems[:200]:
+            table.add_row(r["verdict"] or "", str(r["http_status"] or ""), r["url"], r["reason"] or "")
+        console.print(table)
+
+
+@click.command("crawl")
+@list_argument
+@db_option
+@click.option("--url", "urls", multiple=True, metavar="URL", help="Check these URLs instead of a list (repeatable).")
+@click.option("--remap", multiple=True, metavar="'REGEX REPLACEMENT'",
+              help="Send matching requests elsewhere (lychee-style; repeatable). The stored URL stays the original.")
+@click.option("--allow-private", is_flag=True, default=None,
+              help="Allow private, loopback and link-local addresses (refused by default).")
+@click.option("--include", multiple=True, metavar="REGEX", help="Only check URLs matching (repeatable).")
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Skip URLs matching (repeatable).")
+@click.option("--only-failed", is_flag=True, help="Recheck only links whose last check was not ok.")
+@click.option("--resume", is_flag=True, help="Finish the last interrupted crawl of this list.")
+@click.option("--timeout", type=float, default=None, help="Download timeout per request, seconds (default 20).")
+@click.option("--concurrency", type=int, default=None, help="Requests in flight in total (default 16).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="Config file (default: ./trilha.toml or [tool.trilha] in ./pyproject.toml).")
+@format_option("table", "json")
+@click.option("--fail-on", "fail_on", default="", metavar="VERDICT[,VERDICT…]",
+              help="Exit 3 if any link got one of these verdicts (e.g. dead,moved). Default: never.")
+@click.pass_context
+def command(ctx: click.Context, list_source: str | None, db_url: str | None, urls: tuple[str, ...],
+            remap: tuple[str, ...], allow_private: bool | None, include: tuple[str, ...],
+            exclude: tuple[str, ...], only_failed: bool, resume: bool, timeout: float | None,
+            concurrency: int | None, config_file: Path | None, fmt: str, fail_on: str) -> None:
+    """Check every link of a study list, site by site, and store the checks.
+
+    One check per distinct resource; checks are written in small batches, so an
+    interrupted crawl loses little and ``--resume`` finishes it.  Without network it
+    says "offline" in one line and marks the checks offline, never dead.
+
+    \b
+    Example:
+      trilha crawl                       # the bundled list
+      trilha crawl README.md --fail-on dead --format json
+      trilha crawl --url https://arxiv.org/abs/1706.03762
+    """
+    from crawler.run import run_crawl
+    from crawler.spiders.targets import targets_from_mentions, targets_from_urls
+    from trilha.store import crawls
+    from trilha.store.engine import open_store
+
+    wanted = _fail_on(fail_on)
+    flags = {"remap": remap, "allow_private": allow_private, "include": include, "exclude": exclude,
+             "timeout": timeout, "concurrency": concurrency}
+    config = load_config(flags, file=config_file)
+    store = open_store(db_url)
+    list_id: int | None = None
+    if urls:
+        targets = targets_from_urls(list(urls), config)
+        mentions = [(u, t.canonical) for u, t in zip(urls, _align(urls, targets), strict=True)]
+    else:
+        from crawler.reader import read_study_list
+        from trilha.store.lists import ingest
+
+        study = read_study_list(list_source or str(BUNDLED_LIST))
+        list_id = ingest(store, study).list_id
+        targets = targets_from_mentions(study.mentions, config)
+        mentions = [(m.written, m.canonical or m.written) for m in study.mentions if not m.is_internal]
+    if only_failed:
+        last = crawls.last_results(store, [t.canonical for t in targets])
+        targets = [t for t in targets if t.canonical not in last or last[t.canonical].verdict not in ALIVE_VERDICTS]
+    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+    with Reporter(len(targets), quiet=quiet) as reporter:
+        outcome = run_crawl(store, targets, config, list_id=list_id, resume=resume, progress=reporter)
+    if outcome.offline:
+        click.echo(f"offline: {outcome.offline_reason}; checks marked offline, not dead", err=True)
+    if outcome.status != "finished":
+        click.echo(f"crawl {outcome.crawl_id} interrupted; run again with --resume to finish it", err=True)
+    results = crawls.crawl_checks(store, outcome.crawl_id)
+    rows = _rows(mentions, results)
+    counts = Counter(str(r.verdict) for r in results.values())
+    if fmt == "json":
+        click.echo(json.dumps({"crawl_id": outcome.crawl_id, "status": outcome.status, "offline": outcome.offline,
+                               "counts": dict(counts), "links": rows}, indent=2, ensure_ascii=False))
+    else:
+        _table(rows, counts)
+        click.echo(f"crawl {outcome.crawl_id}: {len(results)} resources checked, stored in {store.display_url}",
+                   err=True)
+    if wanted and any(r["verdict"] in wanted for r in rows):
+        raise ProblemsFound()
+
+
+def _align(urls: tuple[str, ...], targets: list[Any]) -> list[Any]:
+    """The target of each ``--url`` (several URLs may share one canonical)."""
+    from crawler.spiders.targets import targets_from_urls
+    from trilha.config import Config
+
+    by_url = {}
+    for url in urls:
+        by_url[url] = targets_from_urls([url], Config())[0]
+    return [by_url[u] for u in urls]
