@@ -11,6 +11,17 @@
   var container = document.getElementById("network");
   var state = { readyMs: null, selected: null, path: null, hidden: {} };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, D.options);
+  /* start readable at the beginning of the path (the basics, left); "Fit all" shows everything */
+  var START_SCALE = 0.6;
+  function startView() {
+    network.fit({ animation: false });
+    if (!D.nodes.length || network.getScale() >= START_SCALE) return;
+    var minX = Infinity;
+    D.nodes.forEach(function (n) { if (n.x < minX) minX = n.x; });
+    network.moveTo({ position: { x: minX - 180 + container.clientWidth / 2 / START_SCALE, y: 0 },
+      scale: START_SCALE, animation: false });
+  }
+  startView();
   network.once("afterDrawing", function () {
     state.readyMs = performance.now();
     document.documentElement.setAttribute("data-ready", "true");
@@ -210,12 +221,13 @@
   ["f-topic", "f-type", "f-health"].forEach(function (id) { $(id).addEventListener("change", applyFilters); });
   $("panel-path").addEventListener("click", function () { if (state.selected != null) showPath(state.selected); });
   $("panel-clear").addEventListener("click", clearPath);
+  $("fit-all").addEventListener("click", function () { network.fit({ animation: false }); });
 
   applyFilters();
 
   window.trilhaMap = {
     network: network, nodes: nodes, edges: edges, data: D, state: state,
     visibleCount: visibleCount, visibleEdgeCount: visibleEdgeCount,
-    select: select, showPath: showPath, clearPath: clearPath, applyFilters: applyFilters, isWebUrl: isWebUrl
+    select: select, startView: startView, showPath: showPath, clearPath: clearPath, applyFilters: applyFilters, isWebUrl: isWebUrl
   };
 })();
