@@ -49,6 +49,13 @@ def _open(store: Store, list_id: int | None, config: Config, resume: bool) -> tu
     return crawls.start_crawl(store, list_id=list_id, settings=settings), False, set()
 
 
+def _quiet_scrapy_logs() -> None:
+    """Scrapy's INFO/DEBUG lines (and item reprs) only with ``-vv``."""
+    level = logging.DEBUG if logging.getLogger().isEnabledFor(logging.DEBUG) else logging.WARNING
+    for name in ("scrapy", "twisted", "asyncio", "py.warnings"):
+        logging.getLogger(name).setLevel(level)
+
+
 def run_crawl(
     store: Store,
     targets: Sequence[Target],
@@ -69,6 +76,7 @@ def run_crawl(
     settings = scrapy_settings(config)
     try:
         process = AsyncCrawlerProcess(settings, install_root_handler=False)
+        _quiet_scrapy_logs()
         crawler = process.create_crawler(LinkSpider)
         process.crawl(crawler, targets=todo, validators=validators, previous=previous,
                       store=store, crawl_id=crawl_id, progress=progress)
