@@ -56,7 +56,7 @@ def levels(nxg: nx.DiGraph) -> dict[str, int]:
 
 def study_order(nxg: nx.DiGraph) -> list[list[str]]:
     """Topics and concepts in topological generations (each generation in list order)."""
-    h = strong_prerequisites(nxg).subgraph(
+    h = _requirement_graph(nxg).subgraph(
         [n for n, d in nxg.nodes(data=True) if d.get("node_type") in _KNOWLEDGE])
     if not nx.is_directed_acyclic_graph(h):
         _raise_cycle(h, nxg)

@@ -497,5 +497,5 @@ def build_graph(
     graph.addN((s, p, o, graph) for s, p, o in iter_triples(snapshot, curated, report))
     report.counts = {"triples": len(graph)}
     for w in report.warnings:
-        logger.warning("%s", w)
+        logger.info("%s", w)
     return graph, report

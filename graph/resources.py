@@ -38,7 +38,7 @@ TYPES: dict[K, tuple[URIRef, ...]] = {
     K.SECTION: (SCHEMA.WebPage,),
 }
 
-_PAPER_SUFFIX = re.compile(r"\s+-\s+paper\b.*$", re.IGNORECASE)
+_PAPER_SUFFIX = re.compile(r"\s+-\s+(?:\w+\s+)?paper\b.*$", re.IGNORECASE)
 _TWITTER_HOSTS = {"twitter.com", "x.com", "mobile.twitter.com", "www.twitter.com", "www.x.com"}
 _TWITTER_RESERVED = {"i", "home", "search", "hashtag", "intent", "share", "explore"}
 _KAGGLE_RESERVED = {"c", "learn", "datasets", "code", "competitions", "discussions", "docs", "models", "k"}

@@ -1,0 +1,60 @@
+"""``trilha build``: the knowledge graph of a stored list, as files (and an Oxigraph store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from trilha.cli.options import db_option, out_option
+
+
+@click.command("build")
+@click.argument("list_source", metavar="[LIST]", required=False)
+@db_option
+@out_option
+@click.option("--history", default=2, show_default=True, type=click.IntRange(min=0),
+              help="How many of the latest crawls' checks go into the graph.")
+@click.option("--prerequisites", "curated", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Curated prerequisites file (YAML). Default: the bundled data/prerequisites.yaml.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["turtle", "json-ld", "nt", "graphml"]),
+              help="Export formats (repeatable). Default: all four.")
+@click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write the graph into an on-disk Oxigraph store at PATH (for `trilha sparql --store`).")
+@click.option("--validate", is_flag=True, help="Validate the graph with the SHACL shapes (pyshacl).")
+def command(list_source: str | None, db_url: str | None, out_dir: Path, history: int, curated: Path | None,
+            formats: tuple[str, ...], store_path: Path | None, validate: bool) -> None:
+    """Build the knowledge graph (RDF) of a list from the store.
+
+    Topics, concepts, resources, people, papers with citations, prerequisites and the
+    checks of the latest crawls; written as Turtle, JSON-LD, N-Triples and GraphML.
+
+    \b
+    Example:
+      trilha build --validate
+      trilha build --store out/oxigraph --history 5
+    """
+    from graph.io import FILES
+    from graph.pipeline import build_from_store
+    from graph.prerequisites import DEFAULT_CURATED
+    from trilha.store import open_store
+
+    store = open_store(db_url)
+    try:
+        out = build_from_store(
+            store, source=list_source, history=history, curated=curated or DEFAULT_CURATED, out_dir=out_dir,
+            formats=formats or tuple(FILES), store_path=store_path, run_validation=validate,
+        )
+    finally:
+        store.close()
+    for warning in out.report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"graph: {len(out.graph)} triples, {len(out.report.prerequisites)} prerequisite edges"
+               + (", SHACL conforms" if validate else ""))
+    for fmt, path in out.files.items():
+        if fmt != "turtle":
+            click.echo(f"{fmt}: {path}")
+    if out.store_path:
+        click.echo(f"oxigraph store: {out.store_path}")
+    if out.turtle:
+        click.echo(f"Turtle: {out.turtle}")
