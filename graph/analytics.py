@@ -123,6 +123,20 @@ def _requirement_graph(nxg: nx.DiGraph) -> nx.DiGraph:
     return h
 
 
+def _descendant_resources(nxg: nx.DiGraph, topic: str) -> list[str]:
+    """Resources of the subtopics of ``topic`` (the goal's own sub-headings), in list order."""
+    subs = {topic}
+    changed = True
+    while changed:
+        changed = False
+        for n, d in nxg.nodes(data=True):
+            if d.get("node_type") == "topic" and d.get("topic") in subs and n not in subs:
+                subs.add(n)
+                changed = True
+    return sorted((n for n, d in nxg.nodes(data=True)
+                   if d.get("node_type") == "resource" and d.get("topic") in subs - {topic}), key=_order_key(nxg))
+
+
 def learning_path(nxg: nx.DiGraph, target: str, known: tuple[str, ...] = (),
                   default_hours: float = DEFAULT_HOURS) -> LearningPath:
     """The ordered reading list to reach ``target`` (names resolved with :func:`find_node`)."""
@@ -152,6 +166,8 @@ def learning_path(nxg: nx.DiGraph, target: str, known: tuple[str, ...] = (),
         for r, _, d in sorted(nxg.in_edges(n, data=True), key=lambda e: _order_key(nxg)(e[0])):
             if d.get("rel") == "teaches" and r not in seen and r not in res:
                 res.append(r)
+        if n == goal and nxg.nodes[n].get("node_type") == "topic":
+            res += [r for r in _descendant_resources(nxg, n) if r not in seen and r not in res]
         if nxg.nodes[n].get("node_type") == "resource":
             res = [n] if n not in seen else []
         for r in res:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
@@ -71,7 +72,11 @@ def outcome(verdict: Verdict) -> URIRef:
 def url_term(url: str) -> URIRef | Literal:
     """An IRI for a well-formed URL; an ``xsd:anyURI`` literal for anything else."""
     if _SAFE_URL.match(url):
-        return URIRef(url)
+        try:
+            ox.NamedNode(url)                 # RFC 3987 check, the same one Oxigraph applies on load
+            return URIRef(url)
+        except ValueError:
+            pass
     return Literal(url, datatype=XSD.anyURI)
 
 
