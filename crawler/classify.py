@@ -30,6 +30,7 @@ FAILURES: dict[str, Verdict] = {
     "loop": Verdict.DEAD,         # a redirect loop / too many redirects
     "timeout": Verdict.TIMEOUT,
     "tls": Verdict.ERROR,
+    "toobig": Verdict.ERROR,
     "reset": Verdict.ERROR,
     "protocol": Verdict.ERROR,
     "private": Verdict.SKIPPED,   # private/loopback/link-local address refused
@@ -46,6 +47,7 @@ _FAILURE_REASONS = {
     "loop": "redirect loop",
     "timeout": "timed out",
     "tls": "TLS error",
+    "toobig": "response larger than the size cap",
     "reset": "connection reset",
     "private": "private address refused (use --allow-private)",
 }
@@ -118,10 +120,10 @@ def _after_redirects(url: str, fetched: Fetched) -> tuple[Verdict, str | None, s
         return Verdict.SOFT_404, "redirected to the home page", None
     codes = [code for _u, code in hops]
     if all(code in PERMANENT for code in codes):
-        return Verdict.MOVED, f"{codes[0]} to {final}", final
+        return Verdict.MOVED, f"moved ({', '.join(map(str, codes))}) to {final}", final
     if any(code in PERMANENT for code in codes) and codes[-1] in PERMANENT:
         return Verdict.MOVED, f"permanent redirect to {final}", final
-    return Verdict.REDIRECTED, f"{codes[0]} to {final}", None
+    return Verdict.REDIRECTED, f"redirected ({', '.join(map(str, codes))}) to {final}", None
 
 
 def decide(

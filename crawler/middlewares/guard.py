@@ -18,7 +18,6 @@ import socket
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 
 from crawler.middlewares import TrilhaRequestFailure
@@ -33,14 +32,13 @@ def is_forbidden(address: str) -> bool:
 
 
 class AddressGuardMiddleware:
-    def __init__(self) -> None:
+    def __init__(self, allow_private: bool = False) -> None:
+        self.allow_private = allow_private
         self._cache: dict[str, list[str] | str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        if crawler.settings.getbool("TRILHA_ALLOW_PRIVATE"):
-            raise NotConfigured("private addresses allowed")
-        return cls()
+        return cls(crawler.settings.getbool("TRILHA_ALLOW_PRIVATE"))
 
     async def _resolve(self, host: str, port: int) -> list[str] | str:
         if host in self._cache:
@@ -60,6 +58,8 @@ class AddressGuardMiddleware:
         return result
 
     async def process_request(self, request: Request) -> None:
+        if self.allow_private:
+            return None
         parts = urlsplit(request.url)
         host = (parts.hostname or "").strip("[]").lower()
         if not host:

@@ -23,7 +23,7 @@ from crawler.middlewares import RETRIES
 
 logger = logging.getLogger(__name__)
 
-_TIMEOUT_NAMES = ("TimeoutError", "TCPTimedOutError", "UserTimeoutError")
+_TIMEOUT_NAMES = ("TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DownloadTimeoutError")
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:

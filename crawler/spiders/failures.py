@@ -1,6 +1,9 @@
 """Name a download failure with a code of :data:`crawler.classify.FAILURES`.
 
-Twisted's exception classes (``twisted.internet.error``, ``twisted.web._newclient``) are
+Scrapy 2.19 wraps download failures in its own classes (``scrapy.exceptions``:
+``CannotResolveHostError``, ``DownloadConnectionRefusedError``, ``DownloadTimeoutError``,
+``DownloadCancelledError``, ``DownloadFailedError``, ``ResponseDataLossError``); Twisted's
+classes (``twisted.internet.error``, ``twisted.web._newclient``) are
 matched by name so this works on either reactor without importing internals.
 """
 
@@ -14,6 +17,13 @@ _BY_NAME = {
     "NoRouteError": "unreachable",
     "ConnectError": "unreachable",
     "TimeoutError": "timeout",
+    "DownloadTimeoutError": "timeout",
+    "DownloadConnectionRefusedError": "refused",
+    "CannotResolveHostError": "dns",
+    "DownloadCancelledError": "toobig",
+    "DownloadFailedError": "reset",
+    "ResponseDataLossError": "reset",
+    "UnsupportedURLSchemeError": "scheme",
     "TCPTimedOutError": "timeout",
     "UserTimeoutError": "timeout",
     "CancelledError": "timeout",

@@ -1,0 +1,149 @@
+"""HTTP behaviour end to end against the fixture web's behaviour routes (tests/fixtureserver/README.md §2).
+
+One crawl (the real CLI in a subprocess, ``--url`` targets, remapped to the fixture web)
+covers retries with Retry-After, 503-once, redirect chains hop by hop, the redirect
+loop, the 200 MB body (early stop), a socket that never answers (timeout), bot walls,
+fragments; a second crawl without ``--allow-private`` shows the address guard.  The pure
+parts (Retry-After, backoff, address classes) are tested directly.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from crawler.middlewares.guard import is_forbidden
+from crawler.middlewares.retry import backoff_delay, retry_after_seconds
+from crawler.spiders.fragments import missing_fragments
+from tests.conftest import cli_env, run_cli
+
+BASE = "https://example.org/_"
+EXPECTED = {
+    # url (as given) -> (verdict, http status, title or None)
+    f"{BASE}/ok": ("ok", 200, "OK page"),
+    f"{BASE}/status/404": ("dead", 404, None),
+    f"{BASE}/status/410": ("dead", 410, None),
+    f"{BASE}/status/500": ("error", 500, None),
+    f"{BASE}/status/999": ("blocked", 999, None),
+    f"{BASE}/status/429": ("blocked", 429, None),
+    f"{BASE}/ua-403": ("blocked", 403, None),
+    f"{BASE}/retry-after?s=1": ("ok", 200, "After retry"),
+    f"{BASE}/503-once": ("ok", 200, "Back again"),
+    f"{BASE}/loop": ("dead", None, None),
+    f"{BASE}/hang": ("timeout", None, None),
+    f"{BASE}/big": ("ok", 200, "Big"),
+    f"{BASE}/chain/301,308": ("moved", 200, "Chain end"),
+    f"{BASE}/chain/301,302": ("redirected", 200, "Chain end"),
+    f"{BASE}/redirect/307?to=https://example.org/elsewhere": ("redirected", 200, "Fixture: example.org/elsewhere"),
+    f"{BASE}/redirect/308?to=https://example.org/": ("soft-404", 200, "Fixture: example.org"),
+    f"{BASE}/soft-404": ("soft-404", 200, "Page not found"),
+    f"{BASE}/latin1": ("ok", 200, "Ciência"),
+    f"{BASE}/hostile-title": ("ok", 200, '<script>alert(1)</script>Evil & "quoted"'),
+    f"{BASE}/anchors#present": ("ok", 200, "Anchors"),
+    "mailto:someone@example.org": ("skipped", None, None),
+}
+
+
+@pytest.fixture(scope="module")
+def crawl(fixture_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path_factory.mktemp('mw') / 'store.sqlite3'}"
+    args = ["crawl", "--db", db, "--allow-private", "--remap", fixture_server.remap, "--format", "json"]
+    for url in EXPECTED:
+        args += ["--url", url]
+    args += ["--url", f"{BASE}/anchors#missing", "--url", f"{BASE}/anchors#readme-anchor"]
+    proc = run_cli(args, env=cli_env(TRILHA_TIMEOUT="2", TRILHA_RETRIES="1"))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    return {row["url"]: row for row in data["links"]}, data, fixture_server
+
+
+@pytest.mark.parametrize("url", list(EXPECTED))
+def test_verdict_status_title(crawl, url: str) -> None:  # type: ignore[no-untyped-def]
+    rows, _data, _server = crawl
+    verdict, status, title = EXPECTED[url]
+    row = rows[url]
+    assert (row["verdict"], row["http_status"]) == (verdict, status), row
+    if title is not None:
+        assert row["title"] == title
+
+
+def test_moved_suggests_the_final_url_and_chain_is_recorded(crawl) -> None:  # type: ignore[no-untyped-def]
+    rows, _data, _server = crawl
+    row = rows[f"{BASE}/chain/301,308"]
+    assert row["suggested_url"] == "https://example.org/_/chain/301,308?step=2"
+    assert row["final_url"] == row["suggested_url"]          # identity, never the fixture location
+    assert "127.0.0.1" not in json.dumps(rows)
+
+
+def test_retry_after_was_honoured(crawl) -> None:  # type: ignore[no-untyped-def]
+    _rows, _data, server = crawl
+    hits = [r for r in server.requests if r.path.endswith("/_/retry-after?s=1")]
+    assert len(hits) == 2                                    # 429, then the retry
+
+
+def test_fragments_checked_on_the_fetched_page(crawl) -> None:  # type: ignore[no-untyped-def]
+    rows, _data, _server = crawl
+    # three mentions of one resource: one check, fragments united; only the absent one is missing
+    for url in (f"{BASE}/anchors#present", f"{BASE}/anchors#missing", f"{BASE}/anchors#readme-anchor"):
+        assert rows[url]["fragments_missing"] == ["missing"]
+
+
+def test_user_agent_names_trilha(crawl) -> None:  # type: ignore[no-untyped-def]
+    _rows, _data, server = crawl
+    agents = {r.headers.get("user-agent", "") for r in server.requests if "/_/ok" in r.path}
+    assert agents and all(a.startswith("trilha/") and "https://" in a for a in agents)
+
+
+def test_private_addresses_refused_without_allow_private(fixture_server, store_url) -> None:  # type: ignore[no-untyped-def]
+    token = uuid.uuid4().hex
+    url = f"https://example.org/_/ok?k={token}"
+    proc = run_cli(["crawl", "--db", store_url, "--remap", fixture_server.remap, "--url", url,
+                    "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(proc.stdout)["links"][0]
+    assert row["verdict"] == "skipped"
+    assert "private address refused" in row["reason"]
+    assert not [r for r in fixture_server.requests if token in r.path]   # never reached the server
+
+
+def test_fail_on_exits_3_and_unknown_verdict_is_usage_error(fixture_server, store_url) -> None:  # type: ignore[no-untyped-def]
+    args = ["crawl", "--db", store_url, "--allow-private", "--remap", fixture_server.remap,
+            "--url", f"{BASE}/status/404"]
+    assert run_cli([*args, "--fail-on", "dead"]).returncode == 3
+    assert run_cli([*args, "--fail-on", "gone"]).returncode == 2
+
+
+# ------------------------------------------------------------------ pure parts
+
+
+def test_retry_after_seconds_and_dates() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now) == 30.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    assert [backoff_delay(n, 1.0, 30.0) for n in range(6)] == [1, 2, 4, 8, 16, 30]
+    assert backoff_delay(0, 1.0, 30.0, retry_after=3600) == 30.0
+    assert backoff_delay(0, 1.0, 30.0, retry_after=5) == 5.0
+
+
+@pytest.mark.parametrize(("address", "forbidden"), [
+    ("127.0.0.1", True), ("10.1.2.3", True), ("192.168.0.1", True), ("172.16.0.1", True),
+    ("169.254.169.254", True), ("::1", True), ("fe80::1", True), ("fc00::1", True), ("0.0.0.0", True),
+    ("::ffff:127.0.0.1", True), ("93.184.215.14", False), ("2606:4700::1111", False),
+])
+def test_address_classes(address: str, forbidden: bool) -> None:
+    assert is_forbidden(address) is forbidden
+
+
+def test_fragments_pure() -> None:
+    body = b'<h2 id="intro">x</h2><a name=old></a><h2 id="user-content-install">y</h2>'
+    assert missing_fragments(["intro", "old", "install", "nope", "L10-L20"], body, truncated=False) == ("nope",)
+    assert missing_fragments(["nope"], body, truncated=True) == ()
