@@ -159,10 +159,13 @@ def soft_404(url: str, page: Fetched, pm: PageMeta) -> tuple[Verdict, str] | Non
 
 
 def suspicious(url: str, page: Fetched, pm: PageMeta) -> bool:
-    """Worth a sibling probe: no title, almost no text, or redirected to another path."""
-    if page.redirects and urlsplit(page.url).path.rstrip("/") != urlsplit(url).path.rstrip("/"):
+    """Worth a sibling probe: redirected to another path on the same host, or a page with
+    neither a title nor text (a shell that may be served for every path)."""
+    final, asked = urlsplit(page.url), urlsplit(url)
+    if page.redirects and final.hostname == asked.hostname \
+            and final.path.rstrip("/") != asked.path.rstrip("/"):
         return True
-    return not pm.title or pm.text_len < 200
+    return not pm.title and pm.text_len < 200
 
 
 def sibling_probe_url(url: str) -> str:

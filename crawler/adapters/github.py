@@ -28,11 +28,23 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
-from crawler.adapters.util import base_meta, clean_text, header, ok_status, parse_json, status_verdict, to_int
+from crawler.adapters.util import (
+    base_meta,
+    clean_text,
+    header,
+    known_site_id,
+    ok_status,
+    parse_json,
+    status_verdict,
+    to_int,
+)
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 API = "https://api.github.com"
 API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+#: "Get repository content" custom media type returning the rendered file [S44]
+HTML_MEDIA = "application/vnd.github.html+json"
+MARKUP = (".md", ".markdown", ".mdown", ".rst", ".adoc", ".org")
 #: First path segments of github.com that are not user names.
 RESERVED = frozenset({
     "about", "features", "topics", "marketplace", "orgs", "settings", "login", "join", "pricing",
@@ -151,7 +163,7 @@ class GitHubAdapter:
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
         info = parse_url(url)
         kind = _kind(info)
-        sid = site_id(info) if info else None
+        sid = known_site_id(url) or (site_id(info) if info else None)
         stub = base_meta(sid, kind)
         latest = exchanges[-1]
         if latest.call.purpose == "page":
@@ -185,8 +197,10 @@ class GitHubAdapter:
         meta = repo_meta(data, sid, kind)
         if info["form"] in ("blob", "tree"):
             full = clean_text(data.get("full_name")) or f"{info['owner']}/{info['repo']}"
+            # Markdown comes back rendered (ids "user-content-<slug>" for the list's #anchors)
+            headers = {**API_HEADERS, "Accept": HTML_MEDIA} if info["path"].lower().endswith(MARKUP) else API_HEADERS
             return ApiCall(url=f"{API}/repos/{full}/contents/{quote(info['path'])}?ref={quote(info['ref'], safe='')}",
-                           purpose="contents", headers=API_HEADERS, allow_redirects=False, max_bytes=64 * 1024)
+                           purpose="contents", headers=headers, allow_redirects=False, max_bytes=512 * 1024)
         return _repo_verdict(info, meta)
 
 

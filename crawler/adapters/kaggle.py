@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.adapters.generic import PAGE_MAX_BYTES, page_meta, soft_404
-from crawler.adapters.util import ok_status, status_verdict
+from crawler.adapters.util import known_site_id, ok_status, status_verdict
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
@@ -102,7 +102,7 @@ class KaggleAdapter:
         parsed = parse_url(url)
         form, ident = parsed if parsed else ("page", "")
         kind = KINDS.get(form, ResourceKind.PAGE)
-        sid = site_id(form, ident) if parsed else None
+        sid = known_site_id(url) or (site_id(form, ident) if parsed else None)
         page = exchanges[0].fetched
         retry = next((e.fetched for e in exchanges if e.call.purpose == "code-form"), None)
         if retry is not None:

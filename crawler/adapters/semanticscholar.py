@@ -63,6 +63,13 @@ def paper_meta(arxiv_id: str, data: dict[str, Any]) -> ResourceMeta:
     )
 
 
+def _own_arxiv(item: Any) -> str | None:
+    ext = item.get("externalIds") if isinstance(item, dict) else None
+    raw = ext.get("ArXiv") if isinstance(ext, dict) else None
+    parsed = parse_id(raw) if isinstance(raw, str) else None
+    return parsed[0] if parsed else None
+
+
 def _skip(arxiv_id: str, reason: str) -> Assessment:
     return Assessment(verdict=None, reason=reason, meta=base_meta(f"arxiv:{arxiv_id}", ResourceKind.PAPER))
 
@@ -95,14 +102,26 @@ class SemanticScholarAdapter:
                        purpose="batch", conditional=False)
 
     def parse_batch(self, keys: Sequence[str], fetched: Fetched) -> dict[str, Assessment | ApiCall]:
+        """Items are taken by position (the documented alignment) but checked against their
+        own ``externalIds.ArXiv`` when present: an item naming another paper is looked up
+        by that ID instead, so a misaligned answer never mislabels a paper."""
         unique = _unique(keys)
         data = parse_json(fetched) if fetched.status == 200 else None
-        if not isinstance(data, list) or len(data) != len(unique):
-            reason = _why(fetched) if fetched.status != 200 else "Semantic Scholar answered no aligned array"
+        if not isinstance(data, list):
+            reason = _why(fetched) if fetched.status != 200 else "Semantic Scholar answered no JSON array"
             return {k: _skip(k, reason) for k in unique}
+        by_id: dict[str, dict[str, Any]] = {}
+        for item in data:
+            own = _own_arxiv(item)
+            if own:
+                by_id.setdefault(own, item)
         results: dict[str, Assessment | ApiCall] = {}
-        for key, item in zip(unique, data, strict=True):
-            if isinstance(item, dict):
+        for index, key in enumerate(unique):
+            item = by_id.get(key)
+            if item is None and len(data) == len(unique) and isinstance(data[index], dict) \
+                    and _own_arxiv(data[index]) in (None, key):
+                item = data[index]
+            if item is not None:
                 results[key] = Assessment(verdict=None, meta=paper_meta(key, item))
             else:
                 results[key] = _skip(key, "not in Semantic Scholar")

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 from crawler.adapters.base import ApiCall, Assessment, Exchange
 from crawler.adapters.generic import PAGE_MAX_BYTES, page_meta, soft_404
 from crawler.adapters.htmlmeta import extract
-from crawler.adapters.util import base_meta, clean_text, ok_status, parse_json
+from crawler.adapters.util import base_meta, clean_text, known_site_id, ok_status, parse_json
 from trilha.model import ResourceKind, Verdict
 
 X_HOSTS = frozenset({"twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com"})
@@ -100,6 +100,7 @@ class SocialAdapter:
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
         net = network(url)
         sid, kind = _sid(url)
+        sid = known_site_id(url) or sid
         fetched = exchanges[-1].fetched
         if net == "x":
             return _assess_x(url, fetched, sid, kind)

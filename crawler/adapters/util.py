@@ -134,30 +134,21 @@ def base_meta(site_id: str | None, kind: ResourceKind, **fields: Any) -> Resourc
     return ResourceMeta(site_id=site_id, extra=extra, **fields)
 
 
-def status_verdict(fetched: Fetched) -> tuple[Verdict | None, str | None]:
+def status_verdict(fetched: Fetched, url: str | None = None) -> tuple[Verdict | None, str | None]:
     """The plain HTTP reading of an exchange, for adapters that must conclude themselves
     after extra requests (the engine's classifier only sees the *last* exchange).
 
-    Follows docs/verdicts.md: 2xx → ok (moved/redirected after a permanent/temporary
-    redirect), 404/410 → dead, 401/403/429/999 → blocked, 5xx → error, no response → None.
+    Delegates to :func:`crawler.classify.classify_response` (the one place where statuses
+    become verdicts); ``None`` when there was no HTTP response at all (the engine then
+    classifies the failure itself).
     """
-    status = fetched.status
-    if status is None:
+    if fetched.status is None:
         return None, fetched.failure
-    if 200 <= status < 300:
-        codes = [code for _url, code in fetched.redirects]
-        if codes and all(code in PERMANENT_REDIRECTS for code in codes):
-            return Verdict.MOVED, f"permanent redirect to {fetched.url}"
-        if codes:
-            return Verdict.REDIRECTED, f"redirected to {fetched.url}"
-        return Verdict.OK, None
-    if status in (404, 410):
-        return Verdict.DEAD, str(status)
-    if status in (401, 403, 429, 999):
-        return Verdict.BLOCKED, str(status)
-    if status >= 500:
-        return Verdict.ERROR, str(status)
-    return None, str(status)
+    from crawler.classify import classify_response
+
+    asked = url or (fetched.redirects[0][0] if fetched.redirects else fetched.url)
+    verdict, reason, _suggested = classify_response(asked, fetched)
+    return verdict, reason
 
 
 def last(exchanges: Sequence[Exchange], purpose: str | None = None) -> Exchange | None:
@@ -179,3 +170,14 @@ def first_header(headers: Mapping[str, str], *names: str) -> str | None:
 def no_response(fetched: Fetched, meta: ResourceMeta) -> Assessment:
     """No HTTP answer at all: the engine's classifier decides (dns, refused, timeout…)."""
     return Assessment(verdict=None, reason=fetched.failure, meta=meta)
+
+
+def known_site_id(url: str) -> str | None:
+    """The reader's site identity for ``url`` (:func:`crawler.urls.site_id_of`), so the
+    crawler and the reader agree on ``arxiv:…``, ``youtube:…``, ``github:owner/repo``…"""
+    from crawler.urls import site_id_of
+
+    try:
+        return site_id_of(url)
+    except Exception:  # noqa: BLE001 - an unparsable URL simply has no site identity
+        return None

@@ -42,6 +42,7 @@ from crawler.adapters.util import (
     decode_html,
     iso_duration_seconds,
     ok_status,
+    known_site_id,
     parse_json,
     status_verdict,
     to_int,
@@ -201,7 +202,7 @@ class YouTubeAdapter:
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
         parsed = parse_url(url)
         form, ident = parsed if parsed else ("page", "")
-        sid = site_id(form, ident) if parsed else None
+        sid = known_site_id(url) or (site_id(form, ident) if parsed else None)
         kind = {"video": ResourceKind.VIDEO, "playlist": ResourceKind.PLAYLIST,
                 "channel": ResourceKind.CHANNEL}.get(form, ResourceKind.PAGE)
         oembed = next((e.fetched for e in exchanges if e.call.purpose == "oembed"), None)
