@@ -24,6 +24,7 @@ Only the keys present are compared.
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,18 @@ CASES = ROOT / "adapters"
 REAL = ROOT / "real"
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that also reads Ruby VCR's ``!binary`` (base64) scalars."""
+
+
+_Loader.add_constructor("!binary", lambda loader, node: base64.b64decode(loader.construct_scalar(node)))
+
+
+def read_cassette(name: str) -> list[dict[str, Any]]:
+    data = yaml.load(_real(name).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    return data.get("http_interactions") or data.get("interactions")
+
+
 def all_cases() -> list[Path]:
     return sorted(p.parent for p in CASES.glob("*/*/case.json"))
 
@@ -48,8 +61,7 @@ def _real(name: str) -> Path:
 def _recorded(spec: dict[str, Any]) -> dict[str, Any]:
     if "cassette" in spec:
         name, _, index = spec["cassette"].partition("#")
-        data = yaml.safe_load(_real(name).read_text(encoding="utf-8"))
-        item = (data.get("http_interactions") or data.get("interactions"))[int(index or 0)]
+        item = read_cassette(name)[int(index or 0)]
         response = item["response"]
         headers = {k.lower(): (v[0] if isinstance(v, list) else v) for k, v in (response.get("headers") or {}).items()}
         body = response.get("body", {}).get("string", "")

@@ -90,6 +90,8 @@ def _og(data: dict[str, Any]) -> dict[str, str]:
     for item in data.get("opengraph") or []:
         if isinstance(item, dict):
             for key, value in item.items():
+                if key == "@type":          # uniform=True turns og:type into @type
+                    key = "og:type"
                 if isinstance(value, str) and not key.startswith("@"):
                     result.setdefault(key, value)
     return result
