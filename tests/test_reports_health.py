@@ -146,3 +146,19 @@ def test_find_list_id(tmp_path) -> None:
     with pytest.raises(StoreError, match="not in the store"):
         find_list_id(store, "other.md")
     store.close()
+
+
+@pytest.mark.postgres
+def test_same_history_on_postgresql() -> None:
+    """history.py reads the same history from PostgreSQL (timestamps keep their zone)."""
+    from tests.services import postgres_database
+
+    with postgres_database() as url:
+        store = open_store(url)
+        list_id = build_scenario(store)
+        report = build_report(load_history(store, list_id), now=datetime(2025, 1, 8, tzinfo=UTC))
+        store.close()
+    assert report.summary == {"dead": 4, "flaky": 1, "moved": 1, "malformed": 1, "blocked": 1, "ok": 2}
+    dead = next(r for r in report.rows if r.written == "https://a.example/dead")
+    assert (dead.since, dead.last_ok) == (day(2), day(1))
+    assert {c.kind for c in report.changes} == {"newly-dead", "recovered", "newly-moved"}

@@ -116,3 +116,19 @@ def test_cli_report_subprocess_exit_codes(db, tmp_path) -> None:
                              text=True, env=env, cwd=ROOT, timeout=120)
     assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
     assert "not in the store" in missing.stderr
+
+
+def test_report_after_run_prints_and_raises_exit_3(db, tmp_path) -> None:
+    """The hook ``trilha run`` calls at its end (trilha.cli.report.report_after_run)."""
+    from rich.console import Console
+
+    from trilha.cli import ProblemsFound
+    from trilha.cli.report import report_after_run
+
+    store = open_store(db)
+    console = Console(record=True, width=120)
+    report, paths = report_after_run(store, 1, out_dir=tmp_path / "o", fail_on="unverifiable", console=console)
+    assert paths["html"].is_file() and "report.html" in console.export_text()
+    with pytest.raises(ProblemsFound):
+        report_after_run(store, 1, out_dir=tmp_path / "o", fail_on="dead", console=console)
+    store.close()

@@ -31,12 +31,37 @@ def parse_fail_on(value: str) -> frozenset[str]:
 
 
 def make_report(
-    store: Store, list_source: str | None, *, out_dir: Path, rules: Rules, fail_on: frozenset[str]
+    store: Store, list_source: str | None, *, out_dir: Path, rules: Rules = Rules(),
+    fail_on: frozenset[str] = frozenset(), list_id: int | None = None,
 ) -> tuple[Report, dict[str, Path]]:
     """Build the report of one list and write every file; used by ``report`` and ``run``."""
-    list_id = find_list_id(store, list_source)
+    if list_id is None:
+        list_id = find_list_id(store, list_source)
     report = build_report(load_history(store, list_id), rules=rules, fail_on=fail_on)
     return report, write_all(report, out_dir)
+
+
+def print_summary(report: Report, paths: dict[str, Path], console: Console, *, problems: bool = True) -> None:
+    """The terminal end of ``report`` and ``run``: the rich summary table, then the file paths."""
+    table_render.render(report, console, problems=problems)
+    for fmt_name, path in paths.items():
+        console.print(f"{fmt_name:>8}: {path}", highlight=False, markup=False)
+
+
+def report_after_run(
+    store: Store, list_id: int, *, out_dir: Path, fail_on: str = "", console: Console | None = None,
+    rules: Rules = Rules(),
+) -> tuple[Report, dict[str, Path]]:
+    """For ``trilha run``: write the reports, print the summary, raise exit 3 on ``--fail-on``.
+
+    ``fail_on`` is the raw ``--fail-on`` text (a bad name is a usage error, exit 2).
+    Call it last (after printing the map path): it raises :class:`ProblemsFound`.
+    """
+    wanted = parse_fail_on(fail_on)
+    report, paths = make_report(store, None, out_dir=out_dir, rules=rules, fail_on=wanted, list_id=list_id)
+    print_summary(report, paths, console or Console(), problems=False)
+    finish(report, wanted)
+    return report, paths
 
 
 def finish(report: Report, fail_on: frozenset[str]) -> None:
@@ -86,8 +111,5 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, fmt: str
         data["files"] = {k: str(v) for k, v in paths.items()}
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        console = Console()
-        table_render.render(report, console)
-        for fmt_name, path in paths.items():
-            console.print(f"{fmt_name:>8}: {path}", highlight=False, markup=False)
+        print_summary(report, paths, Console())
     finish(report, wanted)
