@@ -178,7 +178,7 @@ class GitHubAdapter:
             if location and location.startswith(API + "/"):
                 return _api(location, purpose="api-redirect")
             return self.page_request(url)
-        if latest.call.purpose == "contents":
+        if latest.call.purpose == "contents" and info["form"] in ("blob", "tree"):
             return _after_contents(url, info, exchanges, stub)
         if fetched.status in (404, 410):
             return Assessment(verdict=Verdict.DEAD, meta=stub, want_archive=True,
