@@ -52,11 +52,32 @@ def _skip(url: str, config: Config) -> tuple[str | None, str | None]:
     return None, None
 
 
+def mention_canonical(m: Mention) -> str:
+    """The resource a mention is checked as (an in-list anchor: the list's own page)."""
+    if m.canonical:
+        return m.canonical
+    if m.is_internal and m.url:
+        return _canonical(m.url.split("#", 1)[0])
+    return m.written
+
+
 def targets_from_mentions(mentions: Iterable[Mention], config: Config) -> list[Target]:
-    """One target per canonical, in first-mention order."""
+    """One target per canonical, in first-mention order.
+
+    A link to one of the list's own headings (``is_internal``) makes the list's own page
+    a target (checked once); its fragment is checked against the list's headings by the
+    caller (:func:`internal_fragment_missing`), not against the fetched page.
+    """
     out: dict[str, Target] = {}
     for m in mentions:
         if m.is_internal:
+            if not m.url or urlsplit(m.url).scheme not in ("http", "https"):
+                continue
+            key = mention_canonical(m)
+            if key not in out:
+                url = m.url.split("#", 1)[0]
+                skip, reason = _skip(url, config)
+                out[key] = Target(url=url, canonical=key, skip=skip, reason=reason, site=m.site)
             continue
         if m.url is None or m.canonical is None:
             key = m.written
@@ -75,6 +96,16 @@ def targets_from_mentions(mentions: Iterable[Mention], config: Config) -> list[T
         out[m.canonical] = Target(url=m.url.split("#", 1)[0], canonical=m.canonical, fragments=fragments,
                                   skip=skip, reason=reason, site=m.site)
     return list(out.values())
+
+
+def internal_fragment_missing(m: Mention, anchors: Iterable[str]) -> bool:
+    """An in-list anchor that names none of the list's headings (GitHub slugs)."""
+    from urllib.parse import unquote
+
+    if not m.is_internal or not m.fragment:
+        return False
+    wanted = unquote(m.fragment).lower()
+    return wanted not in {a.lower() for a in anchors}
 
 
 def targets_from_urls(urls: Sequence[str], config: Config) -> list[Target]:

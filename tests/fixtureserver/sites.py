@@ -122,27 +122,48 @@ def load_canned(directory: Path, method: str) -> Canned:
     )
 
 
+#: a 1×1 transparent PNG (the default for image paths)
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def default_pdf(title: str) -> bytes:
+    """A tiny valid PDF whose Info dictionary carries ``title``."""
+    safe = title.replace("\\", "").replace("(", "").replace(")", "")
+    return (
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        "2 0 obj<</Type/Pages/Count 1/Kids[3 0 R]>>endobj\n"
+        "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\n"
+        f"4 0 obj<</Title({safe})>>endobj\ntrailer<</Root 1 0 R/Info 4 0 R>>\n%%EOF\n"
+    ).encode("latin-1", "replace")
+
+
 def default_page(path_qs: str) -> Canned:
-    """The 200 page for any URL without a fixture: title ``Fixture: host/path``."""
+    """The 200 answer for any URL without a fixture (README §3).
+
+    HTML titled ``Fixture: host/path``; a path ending ``.pdf`` gets a tiny PDF with that
+    title, an image path a 1-pixel PNG.
+    """
     host, segments, _ = split_request(path_qs)
     label = "/".join([host, *segments]) if host else "/"
     from html import escape
 
+    etag = '"' + hashlib.sha1(label.encode()).hexdigest()[:16] + '"'
+    validators = {"ETag": etag, "Last-Modified": DEFAULT_LAST_MODIFIED}
+    last = segments[-1].lower() if segments else ""
+    if last.endswith(".pdf"):
+        return Canned(status=200, headers={"Content-Type": "application/pdf", **validators},
+                      body=default_pdf(f"Fixture: {label}"))
+    if last.endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
+        return Canned(status=200, headers={"Content-Type": "image/png", **validators}, body=PNG_1PX)
     body = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Fixture: {escape(label)}</title></head>"
         f"<body><h1>{escape(label)}</h1></body></html>"
     ).encode()
-    etag = '"' + hashlib.sha1(label.encode()).hexdigest()[:16] + '"'
-    return Canned(
-        status=200,
-        headers={
-            "Content-Type": "text/html; charset=utf-8",
-            "ETag": etag,
-            "Last-Modified": DEFAULT_LAST_MODIFIED,
-        },
-        body=body,
-    )
+    return Canned(status=200, headers={"Content-Type": "text/html; charset=utf-8", **validators}, body=body)
 
 
 def absolute_location(location: str, host: str) -> str:

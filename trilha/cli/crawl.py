@@ -60,10 +60,12 @@ def _fail_on(value: str) -> set[str]:
     return names
 
 
-def _rows(mentions: list[tuple[str, str]], results: dict[str, CheckResult]) -> list[dict[str, Any]]:
+def _rows(mentions: list[tuple[str, str, tuple[str, ...] | None]],
+          results: dict[str, CheckResult]) -> list[dict[str, Any]]:
     rows = []
-    for written, canonical in mentions:
+    for written, canonical, own_missing in mentions:
         r = results.get(canonical)
+        missing = list(own_missing) if own_missing is not None else (list(r.fragments_missing) if r else [])
         rows.append({
             "url": written,
             "canonical": canonical,
@@ -74,10 +76,25 @@ def _rows(mentions: list[tuple[str, str]], results: dict[str, CheckResult]) -> l
             "archived_url": r.archived_url if r else None,
             "title": r.meta.title if r and r.meta else None,
             "reason": r.reason if r else None,
+            **_meta_fields(r),
+            "conditional": r.conditional if r else False,
             "not_modified": r.not_modified if r else False,
-            "fragments_missing": list(r.fragments_missing) if r else [],
+            "fragments_missing": missing,
         })
     return rows
+
+
+def _meta_fields(r: CheckResult | None) -> dict[str, Any]:
+    m = r.meta if r else None
+    return {
+        "site_id": m.site_id if m else None,
+        "authors": list(m.authors) if m else [],
+        "published": m.published if m else None,
+        "channel": m.channel if m else None,
+        "duration_s": m.duration_s if m else None,
+        "stars": m.stars if m else None,
+        "pages": m.extra.get("pages") if m else None,
+    }
 
 
 def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
@@ -138,7 +155,12 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
       trilha crawl --url https://arxiv.org/abs/1706.03762
     """
     from crawler.run import run_crawl
-    from crawler.spiders.targets import targets_from_mentions, targets_from_urls
+    from crawler.spiders.targets import (
+        internal_fragment_missing,
+        mention_canonical,
+        targets_from_mentions,
+        targets_from_urls,
+    )
     from trilha.store import crawls
     from trilha.store.engine import open_store
 
@@ -150,7 +172,7 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
     list_id: int | None = None
     if urls:
         targets = targets_from_urls(list(urls), config)
-        mentions = [(u, t.canonical) for u, t in zip(urls, _align(urls, targets), strict=True)]
+        mentions = [(u, t.canonical, None) for u, t in zip(urls, _align(urls, targets), strict=True)]
     else:
         from crawler.reader import read_study_list
         from trilha.store.lists import ingest
@@ -158,7 +180,12 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
         study = read_study_list(list_source or str(BUNDLED_LIST))
         list_id = ingest(store, study).list_id
         targets = targets_from_mentions(study.mentions, config)
-        mentions = [(m.written, m.canonical or m.written) for m in study.mentions if not m.is_internal]
+        anchors = [s.anchor for s in study.sections]
+        mentions = [
+            (m.written, mention_canonical(m),
+             ((m.fragment,) if internal_fragment_missing(m, anchors) else ()) if m.is_internal else None)
+            for m in study.mentions
+        ]
     if only_failed:
         last = crawls.last_results(store, [t.canonical for t in targets])
         targets = [t for t in targets if t.canonical not in last or last[t.canonical].verdict not in ALIVE_VERDICTS]
