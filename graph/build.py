@@ -123,6 +123,7 @@ class _Builder:
         self.names: dict[str, list[URIRef]] = {}
         self.topics: dict[tuple[str, ...], URIRef] = {}
         self.concepts: dict[URIRef, str] = {}
+        self.labels: dict[URIRef, str] = {}  # resource labels (for cycle messages)
 
     def name(self, text: str, iri: URIRef) -> None:
         key = fold(text)
@@ -228,6 +229,7 @@ class _Builder:
             site_id = first.site_id or (md.site_id if md else None)
             r = iris.resource_iri(canonical, site_id)
             self.resources[canonical] = r
+            self.labels[r] = short_label(first.text) or canonical
             kind = first.kind or first.kind_hint or guess_kind(first.url or canonical)
             label = short_label(first.text) or first.url or canonical
             title = (md.title if md and md.title else None) or label
@@ -361,7 +363,7 @@ class _Builder:
         self.report.prerequisites = unique
         self.report.cycles = find_cycles(unique)
         for cycle in self.report.cycles:
-            self.report.warnings.append("prerequisite cycle (kept, not broken): " + describe_cycle(cycle))
+            self.report.warnings.append("prerequisite cycle (kept, not broken): " + describe_cycle(cycle, {**self.concepts, **self.labels}))
         for e in unique:
             q = iris.prerequisite_iri(e.dependent, e.prerequisite, e.source)
             yield q, RDF.type, TRL.Prerequisite

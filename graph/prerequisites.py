@@ -190,9 +190,14 @@ def find_cycles(edges: list[PrereqEdge], *, limit: int = 20) -> list[tuple[Prere
     return cycles
 
 
-def describe_cycle(cycle: tuple[PrereqEdge, ...]) -> str:
-    """``A -[curated]-> B -[citation]-> A`` (learn-before direction)."""
-    parts = [str(cycle[0].prerequisite)]
+def describe_cycle(cycle: tuple[PrereqEdge, ...], labels: dict[URIRef, str] | None = None) -> str:
+    """``'A' -[curated]-> 'B' -[citation]-> 'A'`` (learn-before direction, labels when known)."""
+    labels = labels or {}
+
+    def name(iri: URIRef) -> str:
+        return repr(labels[iri]) if iri in labels else f"<{iri}>"
+
+    parts = [name(cycle[0].prerequisite)]
     for e in cycle:
-        parts.append(f"-[{e.source}]-> {e.dependent}")
+        parts.append(f"-[{e.source}]-> {name(e.dependent)}")
     return " ".join(parts)
