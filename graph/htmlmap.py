@@ -190,7 +190,7 @@ def render_html(net: Network, side: dict[str, Any], *, title: str) -> str:
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     js, css, app = _assets()
     data = {"nodes": nodes, "edges": edges, "options": json.loads(options), "legend": legend(),
-            "fills": mapstyle.BACKBONE_FILL, "dim": mapstyle.DIM, **side}
+            "fills": mapstyle.BACKBONE_FILL, **side}
     return _environment().get_template("map.html.j2").render(
         title=title, data=data, vis_js=js, vis_css=css, app_js=app,
         script_hashes=[_csp_hash(js), _csp_hash(app)])

@@ -68,7 +68,7 @@ EDGE_STYLE: dict[str, tuple[str, float, bool]] = {
     "about": ("#ce93d8", 1.0, True),
 }
 OTHER_EDGE = ("#b0bec5", 1.0, True)
-DIM = "rgba(200,200,200,0.35)"
+ARROW_RELS = frozenset({"prerequisite", "cites"})
 
 
 def kind_of(a: Mapping[str, Any]) -> str:
@@ -155,5 +155,7 @@ def vis_edge(eid: int, src: int, dst: int, d: Mapping[str, Any]) -> dict[str, An
     if rel == "prerequisite" and source == "list-order":
         dashed, width = True, 1.5
     title = rel + (f" ({source})" if source else "") + (f": {d['reason']}" if d.get("reason") else "")
-    return {"id": eid, "from": src, "to": dst, "arrows": "to", "color": {"color": colour, "opacity": 0.9},
+    # arrows only where direction matters (they are also half the canvas fills at 5,000 nodes)
+    arrows = "to" if rel in ARROW_RELS else ""
+    return {"id": eid, "from": src, "to": dst, "arrows": arrows, "color": {"color": colour, "opacity": 0.9},
             "width": width, "dashes": dashed, "title": title, "rel": rel}
