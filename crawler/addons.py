@@ -5,6 +5,7 @@ Wiring (done by the crawler when the config has a ``redis_url``)::
     ADDONS = {"crawler.addons.DistributedAddon": 100}
     REDIS_URL = "redis://127.0.0.1:6379/0"     # or env TRILHA_REDIS_URL
     TRILHA_CRAWL_KEY = "<crawl id>"            # the same in every worker of one crawl
+                                               # (falls back to TRILHA_CRAWL_ID, then env)
 
 What :meth:`DistributedAddon.update_settings` sets (Scrapy add-on API, ``scrapy/addons.py``;
 scrapy-redis 0.9.1 setting names, ``scrapy_redis/scheduler.py`` and ``defaults.py``):
@@ -100,7 +101,12 @@ class DistributedAddon:
         redis_url = settings.get("REDIS_URL") or os.environ.get("TRILHA_REDIS_URL") or ""
         if not redis_url:
             raise ConfigError("the distributed crawl needs a Redis URL (REDIS_URL or env TRILHA_REDIS_URL)")
-        crawl_key = str(settings.get("TRILHA_CRAWL_KEY") or os.environ.get("TRILHA_CRAWL_KEY") or "default")
+        crawl_key = str(
+            settings.get("TRILHA_CRAWL_KEY")
+            or settings.get("TRILHA_CRAWL_ID")
+            or os.environ.get("TRILHA_CRAWL_KEY")
+            or "default"
+        )
         concurrency = settings.getint("TRILHA_WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY)
         max_idle = settings.getint("MAX_IDLE_TIME_BEFORE_CLOSE", 0) or DEFAULT_MAX_IDLE_S
         wanted = distributed_settings(redis_url, crawl_key, concurrency=concurrency, max_idle_s=max_idle)

@@ -75,7 +75,8 @@ def run_crawl(
     previous = crawls.last_results(store, canonicals)
     settings = scrapy_settings(config)
     try:
-        process = AsyncCrawlerProcess(settings, install_root_handler=False)
+        settings["LOG_INSTALL_ROOT_HANDLER"] = False
+        process = AsyncCrawlerProcess(settings)
         _quiet_scrapy_logs()
         crawler = process.create_crawler(LinkSpider)
         process.crawl(crawler, targets=todo, validators=validators, previous=previous,

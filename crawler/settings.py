@@ -21,14 +21,14 @@ def download_slots(config: Config) -> dict[str, dict[str, Any]]:
     """Per-host concurrency and delay: polite defaults, then the config's host table."""
     slots: dict[str, dict[str, Any]] = {}
     for host, spec in POLITE_HOSTS.items():
-        slots[host] = {"concurrency": spec["concurrency"], "delay": spec["delay"], "randomize_delay": False}
+        slots[host] = {"concurrency": spec["concurrency"], "delay": spec["delay"], "jitter": 0.0}
     for host, override in config.hosts.items():
         slot = dict(slots.get(host, {"concurrency": config.per_host_concurrency, "delay": config.delay}))
         if override.concurrency is not None:
             slot["concurrency"] = override.concurrency
         if override.delay is not None:
             slot["delay"] = override.delay
-        slot["randomize_delay"] = False
+        slot["jitter"] = 0.0
         slots[host] = slot
     return slots
 
@@ -46,7 +46,7 @@ def scrapy_settings(config: Config) -> dict[str, Any]:
         "CONCURRENT_REQUESTS": config.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.per_host_concurrency,
         "DOWNLOAD_DELAY": config.delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": config.delay > 0,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if config.delay > 0 else 0.0,
         "DOWNLOAD_SLOTS": download_slots(config),
         "AUTOTHROTTLE_ENABLED": config.autothrottle and config.delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(config.delay, 0.1),

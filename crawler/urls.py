@@ -302,9 +302,11 @@ def kind_of(url: str) -> ResourceKind:
     return ResourceKind.PAGE
 
 
-def site_id_of(url: str) -> str | None:
+def site_id_of(url: str, *, canonical: str | None = None) -> str | None:
     """A site-specific identity: ``arxiv:1706.03762``, ``youtube:VIDEOID``, ``github:owner/repo``,
     ``kaggle:code/user/slug``, ``twitter:handle``; None for other sites.
+
+    ``canonical`` may pass ``canonical_url(url)`` when the caller already has it.
     """
     vid = youtube_video_id(url)
     if vid:
@@ -315,7 +317,7 @@ def site_id_of(url: str) -> str | None:
     site = site_of(url)
     if site not in ("youtube", "github", "kaggle", "twitter"):
         return None
-    canon = canonical_url(url)
+    canon = canonical or canonical_url(url)
     try:
         parts = urlsplit(canon)
     except ValueError:

@@ -28,10 +28,8 @@ home page → soft-404; 404 → dead.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
@@ -40,14 +38,13 @@ from crawler.adapters.util import (
     base_meta,
     clean_text,
     decode_html,
-    iso_duration_seconds,
     ok_status,
     known_site_id,
     parse_json,
     status_verdict,
-    to_int,
 )
-from trilha.model import ResourceKind, ResourceMeta, Verdict
+from crawler.adapters.ytpage import alert_error, embedded_json, get, player_meta, runs_text
+from trilha.model import ResourceKind, Verdict
 
 HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "music.youtube.com",
                    "youtube-nocookie.com", "www.youtube-nocookie.com"})
@@ -104,71 +101,6 @@ def watch_url(ident: str) -> str:
 def oembed_call(target: str) -> ApiCall:
     return ApiCall(url=f"{OEMBED}?url={quote(target, safe='')}&format=json", purpose="oembed",
                    headers={"Accept": "application/json"}, max_bytes=64 * 1024)
-
-
-# ---------------------------------------------------------------- page JSON
-
-
-def embedded_json(html: str, name: str) -> dict[str, Any] | None:
-    """The object assigned to ``name`` in an inline script (``ytInitialPlayerResponse = {…};``)."""
-    for match in re.finditer(re.escape(name) + r"\s*=\s*(?=\{)", html):
-        try:
-            value, _end = json.JSONDecoder().raw_decode(html, match.end())
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(value, dict):
-            return value
-    return None
-
-
-def _get(obj: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
-def _runs_text(value: Any) -> str | None:
-    if isinstance(value, dict):
-        if isinstance(value.get("simpleText"), str):
-            return clean_text(value["simpleText"])
-        runs = value.get("runs")
-        if isinstance(runs, list):
-            return clean_text("".join(r.get("text", "") for r in runs if isinstance(r, dict)))
-    return clean_text(value) if isinstance(value, str) else None
-
-
-def player_meta(player: dict[str, Any], html: str, sid: str, url: str) -> ResourceMeta:
-    details = player.get("videoDetails") if isinstance(player.get("videoDetails"), dict) else {}
-    micro = _get(player, "microformat", "playerMicroformatRenderer") or {}
-    duration = to_int(details.get("lengthSeconds"))
-    if duration is None:
-        m = re.search(r'<meta\s+itemprop="duration"\s+content="([^"]+)"', html)
-        duration = iso_duration_seconds(m.group(1)) if m else None
-    channel_id = clean_text(details.get("channelId"))
-    return base_meta(
-        sid, ResourceKind.VIDEO,
-        title=clean_text(details.get("title")) or _runs_text(micro.get("title")),
-        description=clean_text(details.get("shortDescription"), limit=1000),
-        channel=clean_text(details.get("author")) or clean_text(micro.get("ownerChannelName")),
-        channel_url=clean_text(micro.get("ownerProfileUrl"))
-        or (f"https://www.youtube.com/channel/{channel_id}" if channel_id else None),
-        published=clean_text(micro.get("publishDate") or micro.get("uploadDate")),
-        duration_s=duration,
-        canonical_url=url,
-        extra={k: v for k, v in {"channel_id": channel_id,
-                                 "views": to_int(details.get("viewCount"))}.items() if v is not None},
-    )
-
-
-def _alert_error(data: dict[str, Any] | None) -> str | None:
-    alerts = (data or {}).get("alerts")
-    for alert in alerts if isinstance(alerts, list) else []:
-        renderer = _get(alert, "alertRenderer") or _get(alert, "alertWithButtonRenderer")
-        if isinstance(renderer, dict) and renderer.get("type") == "ERROR":
-            return _runs_text(renderer.get("text")) or "error alert"
-    return None
 
 
 def _is_home(url: str) -> bool:
@@ -276,9 +208,9 @@ def _assess_watch(page: Fetched, sid: str | None, canonical: str, oembed_status:
         return Assessment(verdict=Verdict.BLOCKED, meta=stub,
                           reason="watch page without player data (consent wall or bot check)")
     meta = player_meta(player, html, sid, canonical)
-    status = clean_text(_get(player, "playabilityStatus", "status")) or "UNKNOWN"
-    why = clean_text(_get(player, "playabilityStatus", "reason")) or _runs_text(
-        _get(player, "playabilityStatus", "errorScreen", "playerErrorMessageRenderer", "reason"))
+    status = clean_text(get(player, "playabilityStatus", "status")) or "UNKNOWN"
+    why = clean_text(get(player, "playabilityStatus", "reason")) or runs_text(
+        get(player, "playabilityStatus", "errorScreen", "playerErrorMessageRenderer", "reason"))
     label = f"{status}: {why}" if why else status
     if status == "OK":
         reason = "oEmbed 401: embedding disabled" if oembed_status == 401 else None
@@ -306,12 +238,12 @@ def _assess_listing(page: Fetched, url: str, sid: str | None, kind: ResourceKind
                           want_archive=True)
     html = decode_html(page)
     data = embedded_json(html, "ytInitialData")
-    error = _alert_error(data)
+    error = alert_error(data)
     if error:
         return Assessment(verdict=Verdict.SOFT_404, reason=f"YouTube alert: {error}", meta=stub, want_archive=True)
     pm = extract(html, page.url)
-    channel_meta = _get(data, "metadata", "channelMetadataRenderer") or {}
-    playlist_meta = _get(data, "metadata", "playlistMetadataRenderer") or {}
+    channel_meta = get(data, "metadata", "channelMetadataRenderer") or {}
+    playlist_meta = get(data, "metadata", "playlistMetadataRenderer") or {}
     title = (clean_text(channel_meta.get("title")) or clean_text(playlist_meta.get("title"))
              or clean_text(pm.opengraph.get("og:title")) or pm.title)
     if title in (None, "YouTube") and data is None:

@@ -36,6 +36,8 @@ _HOSTLIKE = re.compile(
     r")(?:[/?#:]|$)",
     re.IGNORECASE,
 )
+_SPACE = re.compile(r"\s+")
+_BRACKETS = frozenset("[]()<>")
 _SAFE = "/:?#[]@!$&'()*+,;=%-._~"
 
 
@@ -67,10 +69,10 @@ def inspect_target(written: str) -> list[Finding]:
     current = written
     if not written.strip():
         return [Finding(code="empty-target", message="the link has an empty target")]
-    if any(ch.isspace() for ch in current):
-        current = re.sub(r"\s+", "%20", current.strip())
+    if _SPACE.search(current):
+        current = _SPACE.sub("%20", current.strip())
         out.append(Finding(code="space-in-url", message="the URL contains whitespace", repair=current))
-    stripped = _strip_stray(current)
+    stripped = _strip_stray(current) if (current[0] in _BRACKETS or current[-1] in _BRACKETS) else current
     if stripped != current:
         extra = sorted(set(current) - set(stripped)) or [c for c in current if c in _PAIRS or c in _OPENERS][:1]
         current = stripped
@@ -84,8 +86,8 @@ def inspect_target(written: str) -> list[Finding]:
         out.append(Finding(code="bare-number",
                            message=f"the target is a bare number ({current}); it is resolved as a relative "
                                    "URL but is probably a mistake"))
-    decoded = unquote(current)
-    fixed = repair_fragment(decoded)
+    decoded = unquote(current) if "%" in current else current
+    fixed = None if decoded.isascii() else repair_fragment(decoded)
     if fixed is not None:
         repaired = quote(fixed, safe=_SAFE) if "%" in current else fixed
         current = repaired

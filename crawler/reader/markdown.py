@@ -183,7 +183,11 @@ class _InlineWalker:
 
 def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
     """Parse ``text`` and return its headings and inline blocks in document order."""
-    md = md or make_parser()
+    if md is None:
+        md = make_parser()
+        if "]:" not in text:
+            # no reference definition can exist; the rule would otherwise try every "[" paragraph
+            md.disable("reference")
     tokens = md.parse(text, {})
     headings: list[RawHeading] = []
     blocks: list[RawBlock] = []

@@ -186,6 +186,8 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
             base_url = inferred
             all_notes.append(f"base URL inferred from the table of contents: {inferred}")
 
+    own_hosts = {_host(u) for u in own}
+    own_hosts |= {"www." + h for h in own_hosts}
     mentions: list[Mention] = []
     concepts: list[ConceptItem] = []
     for block in doc.blocks:
@@ -194,7 +196,7 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
         sec_order = section.order if section else None
         concepts.extend(_concepts(block, section, len(concepts)))
         for link in block.links:
-            mentions.append(_mention(link, block, path, sec_order, base_url, own, anchor_set,
+            mentions.append(_mention(link, block, path, sec_order, base_url, own, own_hosts, anchor_set,
                                      original_lines, len(mentions)))
 
     return StudyList(
@@ -205,7 +207,14 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
     )
 
 
-def _mention(link, block: RawBlock, path, sec_order, base_url, own, anchor_set, original_lines,
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _mention(link, block: RawBlock, path, sec_order, base_url, own, own_hosts, anchor_set, original_lines,
              order: int) -> Mention:
     target = link.written
     if link.syntax == "bare" and target.lower().startswith("www."):
@@ -219,7 +228,8 @@ def _mention(link, block: RawBlock, path, sec_order, base_url, own, anchor_set, 
     url = assessed.url
     written = link.written.strip()
     internal = written.startswith("#") or (
-        url is not None and canonical_url(_without_fragment(url)) in own)
+        url is not None and bool(own) and _host(url) in own_hosts
+        and canonical_url(_without_fragment(url)) in own)
     annotations = annotations_of(link.text, link.tail)
     hint = kind_hint(annotations)
     if internal:
@@ -238,7 +248,7 @@ def _mention(link, block: RawBlock, path, sec_order, base_url, own, anchor_set, 
     else:
         canonical = canonical_url(url) if url else None
         site = site_of(url) if url else None
-        site_id = site_id_of(url) if url else None
+        site_id = site_id_of(url, canonical=canonical) if url else None
         kind = kind_of(url) if url else None
         if link.is_image and kind in _WEAK_KINDS:
             kind = ResourceKind.IMAGE
