@@ -121,7 +121,7 @@ WORKER = textwrap.dedent(
 
         async def start(self):
             for i in range(int(count)):
-                yield scrapy.Request(f"{base}/page/{i}", headers={"X-Worker": name})
+                yield scrapy.Request(f"{base}/page/{i}")
 
         def parse(self, response):
             with open(out, "a", encoding="utf-8") as fh:
@@ -137,6 +137,9 @@ WORKER = textwrap.dedent(
         "REMOTE_CONTROL_ENABLED": False,
         "ROBOTSTXT_OBEY": False,
         "LOG_LEVEL": "WARNING",
+        # set at download time by the fetching worker (a header set on the request would
+        # travel through the shared queue with it and name the enqueuing worker instead)
+        "USER_AGENT": f"worker-{name}",
     })
     process.crawl(Pages)
     process.start()
@@ -161,7 +164,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _GatedPages
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        worker = self.headers.get("X-Worker", "?")
+        worker = self.headers.get("User-Agent", "?").removeprefix("worker-")
         with self.server.lock:
             self.server.served[self.path] += 1
             self.server.by_worker[worker] += 1
@@ -191,6 +194,7 @@ def test_two_workers_share_one_redis_queue_and_fetch_each_page_once(tmp_path: Pa
     script.write_text(WORKER, encoding="utf-8")
     base = f"http://127.0.0.1:{server.server_address[1]}"
     count = 40
+    workers: list[subprocess.Popen[str]] = []
     try:
         workers = [
             subprocess.Popen(
@@ -204,6 +208,10 @@ def test_two_workers_share_one_redis_queue_and_fetch_each_page_once(tmp_path: Pa
         ]
         logs = [w.communicate(timeout=180)[0] for w in workers]
     finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+                w.wait()
         server.shutdown()
         server.server_close()
         client = redis.Redis.from_url(redis_url)
