@@ -9,7 +9,19 @@ import json
 
 import pytest
 
-from crawler.adapters import arxiv, generic, github, kaggle, pdf, registry, semanticscholar, social, wayback, youtube
+from crawler.adapters import (
+    arxiv,
+    generic,
+    github,
+    kaggle,
+    pdf,
+    registry,
+    semanticscholar,
+    social,
+    wayback,
+    youtube,
+    ytpage,
+)
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.adapters.util import clean_text, iso_duration_seconds
 
@@ -73,8 +85,8 @@ def test_youtube_repair_of_stray_bracket() -> None:
 
 def test_youtube_embedded_json_survives_garbage() -> None:
     html = 'x ytInitialPlayerResponse = {"a": [1, 2, {"b": "};"}]}; var y = 1;'
-    assert youtube.embedded_json(html, "ytInitialPlayerResponse") == {"a": [1, 2, {"b": "};"}]}
-    assert youtube.embedded_json("ytInitialPlayerResponse = {truncated", "ytInitialPlayerResponse") is None
+    assert ytpage.embedded_json(html, "ytInitialPlayerResponse") == {"a": [1, 2, {"b": "};"}]}
+    assert ytpage.embedded_json("ytInitialPlayerResponse = {truncated", "ytInitialPlayerResponse") is None
 
 
 @pytest.mark.parametrize(("url", "form"), [
