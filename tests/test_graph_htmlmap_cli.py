@@ -96,3 +96,39 @@ def test_unknown_view_is_a_usage_error(tmp_path: Path) -> None:
     proc = trilha("map", "--view", "galaxy", cwd=tmp_path)
     assert proc.returncode == 2
     assert "'galaxy' is not one of" in proc.stderr
+
+
+def test_run_step_and_history_based_health(tmp_path: Path) -> None:
+    """``step_map`` (for ``trilha run``) colours resources by the history-based health (reports.health)."""
+    from types import SimpleNamespace
+
+    from crawler.reader import read_study_list
+    from trilha.cli.map import annotate_health, graph_from_store, step_map
+    from trilha.model import CheckResult, Verdict
+    from trilha.store import open_store
+    from trilha.store.crawls import finish_crawl, save_checks, start_crawl
+    from trilha.store.lists import ingest
+
+    sl = read_study_list(BUNDLED_LIST)
+    store = open_store(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    try:
+        list_id = ingest(store, sl).list_id
+        first, second = [m for m in sl.mentions if m.canonical and m.url and not m.is_internal][:2]
+        for _ in range(3):                                   # dead after 3 failed crawls in a row
+            crawl = start_crawl(store, list_id=list_id, settings={})
+            save_checks(store, crawl, [
+                CheckResult(canonical=first.canonical, url=first.url, verdict=Verdict.DEAD, http_status=404),
+                CheckResult(canonical=second.canonical, url=second.url, verdict=Verdict.OK, http_status=200),
+            ])
+            finish_crawl(store, crawl, status="finished")
+        G, _ = graph_from_store(store, None)
+        assert annotate_health(G, store, None) >= 2
+        health = {a["url"]: a["health"] for _, a in G.nodes(data=True) if a["node_type"] == "resource"}
+        assert health.get(first.url, health.get(first.canonical)) == "dead"
+        assert health.get(second.url, health.get(second.canonical)) == "ok"
+        state = SimpleNamespace(store=store, study_list=sl, out_dir=tmp_path / "out", outputs={})
+        step_map(state)
+    finally:
+        store.close()
+    assert state.outputs["map"] == tmp_path / "out" / "map.html"
+    assert state.outputs["map"].stat().st_size > 100_000

@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import networkx as nx
@@ -70,19 +71,36 @@ def annotate_health(G: nx.DiGraph, store: Store, list_source: str | None) -> int
     return n
 
 
+def map_from_store(store: Store, out_dir: Path, *, list_source: str | None = None,
+                   view: str = "prerequisites", title: str | None = None) -> MapStats:
+    """Build the graph from an open store and write ``out_dir/map.html``."""
+    G, list_title = graph_from_store(store, list_source)
+    try:
+        annotate_health(G, store, list_source)
+    except TrilhaError as exc:              # health is a nicety; the verdicts are still there
+        logger.warning("map without history-based health: %s", exc)
+    return write_map(G, out_dir / MAP_FILE, view=view, title=title or f"{list_title}: prerequisite map")
+
+
 def write_store_map(db_url: str | None, out_dir: Path, *, list_source: str | None = None,
                     view: str = "prerequisites", title: str | None = None) -> MapStats:
-    """Build the graph from the store and write ``out_dir/map.html`` (used by ``map`` and ``run``)."""
+    """Open the store at ``db_url``, write the map, close the store."""
     store = open_store(db_url)
     try:
-        G, list_title = graph_from_store(store, list_source)
-        try:
-            annotate_health(G, store, list_source)
-        except TrilhaError as exc:          # health is a nicety; the verdicts are still there
-            logger.warning("map without history-based health: %s", exc)
+        return map_from_store(store, out_dir, list_source=list_source, view=view, title=title)
     finally:
         store.close()
-    return write_map(G, out_dir / MAP_FILE, view=view, title=title or f"{list_title}: prerequisite map")
+
+
+def step_map(state: Any) -> None:
+    """The ``trilha run`` step (``("map", step_map)`` in ``trilha.cli.run.STEPS``).
+
+    Reads ``state.store`` (open), ``state.study_list`` and ``state.out_dir``; records
+    the file in ``state.outputs["map"]`` so ``run`` prints its path.
+    """
+    source = state.study_list.source if getattr(state, "study_list", None) is not None else None
+    stats = map_from_store(state.store, state.out_dir, list_source=source)
+    state.outputs["map"] = stats.path
 
 
 @click.command("map")
