@@ -58,3 +58,21 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, history:
         click.echo(f"oxigraph store: {out.store_path}")
     if out.turtle:
         click.echo(f"Turtle: {out.turtle}")
+
+
+def step_build(state) -> None:  # type: ignore[no-untyped-def]  # trilha.cli.run.RunState
+    """The ``trilha run`` step: build the graph of the list just stored; records the Turtle path.
+
+    Reads ``state.store``, ``state.study_list`` and ``state.out_dir``; adds
+    ``state.outputs["graph"]`` (the Turtle file) so ``run`` prints where it is.
+    """
+    from graph.pipeline import build_from_store
+
+    if state.store is None:
+        return
+    source = state.study_list.source if state.study_list is not None else None
+    out = build_from_store(state.store, source=source, out_dir=state.out_dir)
+    for warning in out.report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if out.turtle is not None:
+        state.outputs["graph"] = out.turtle
