@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 from lxml import etree
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
-from crawler.adapters.util import base_meta, clean_text, decode_html, ok_status, status_verdict
+from crawler.adapters.util import base_meta, clean_text, decode_html, not_modified, ok_status, status_verdict
 from crawler.adapters.htmlmeta import extract
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
@@ -175,6 +175,8 @@ class ArxivAdapter:
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
         """The abs-page cross-check for an ID the feed did not return (or a non-paper page)."""
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         page = next((e.fetched for e in reversed(exchanges) if e.call.purpose == "page"), exchanges[-1].fetched)
         parsed = id_from_url(url)
         meta = _stub(parsed[0]) if parsed else base_meta(None, ResourceKind.PAGE)

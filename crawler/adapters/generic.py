@@ -36,6 +36,7 @@ from crawler.adapters.util import (
     header,
     iso_duration_seconds,
     looks_like_html,
+    not_modified,
     ok_status,
     status_verdict,
     to_int,
@@ -68,6 +69,8 @@ class GenericAdapter:
         return ApiCall(url=url, purpose="page", max_bytes=PAGE_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         page_ex = next((e for e in exchanges if e.call.purpose == "page"), exchanges[0])
         page = page_ex.fetched
         meta, pm = page_meta(url, page)

@@ -33,6 +33,7 @@ from crawler.adapters.util import (
     clean_text,
     header,
     known_site_id,
+    not_modified,
     ok_status,
     parse_json,
     status_verdict,
@@ -161,6 +162,8 @@ class GitHubAdapter:
         return ApiCall(url=url, purpose="page", max_bytes=512 * 1024)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         info = parse_url(url)
         kind = _kind(info)
         sid = known_site_id(url) or (site_id(info) if info else None)

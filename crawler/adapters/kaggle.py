@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.adapters.generic import PAGE_MAX_BYTES, page_meta, soft_404
-from crawler.adapters.util import known_site_id, ok_status, status_verdict
+from crawler.adapters.util import known_site_id, not_modified, ok_status, status_verdict
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
@@ -99,6 +99,8 @@ class KaggleAdapter:
         return ApiCall(url=url.split("#")[0], purpose="page", max_bytes=PAGE_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         parsed = parse_url(url)
         form, ident = parsed if parsed else ("page", "")
         kind = KINDS.get(form, ResourceKind.PAGE)

@@ -20,7 +20,16 @@ from urllib.parse import urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.adapters.generic import page_meta
-from crawler.adapters.util import base_meta, clean_text, content_type, header, looks_like_html, ok_status, to_int
+from crawler.adapters.util import (
+    base_meta,
+    clean_text,
+    content_type,
+    header,
+    looks_like_html,
+    not_modified,
+    ok_status,
+    to_int,
+)
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 PDF_MAX_BYTES = 64 * 1024
@@ -94,6 +103,8 @@ class PdfAdapter:
         return ApiCall(url=url, purpose="page", max_bytes=PDF_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         fetched = exchanges[-1].fetched
         if fetched.status is None or not ok_status(fetched):
             return Assessment(verdict=None, reason=fetched.failure,

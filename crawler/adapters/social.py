@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 from crawler.adapters.base import ApiCall, Assessment, Exchange
 from crawler.adapters.generic import PAGE_MAX_BYTES, page_meta, soft_404
 from crawler.adapters.htmlmeta import extract
-from crawler.adapters.util import base_meta, clean_text, known_site_id, ok_status, parse_json
+from crawler.adapters.util import base_meta, clean_text, known_site_id, not_modified, ok_status, parse_json
 from trilha.model import ResourceKind, Verdict
 
 X_HOSTS = frozenset({"twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com"})
@@ -98,6 +98,8 @@ class SocialAdapter:
         return ApiCall(url=url, purpose="page", max_bytes=PAGE_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         net = network(url)
         sid, kind = _sid(url)
         sid = known_site_id(url) or sid

@@ -181,3 +181,18 @@ def known_site_id(url: str) -> str | None:
         return site_id_of(url)
     except Exception:  # noqa: BLE001 - an unparsable URL simply has no site identity
         return None
+
+
+NOT_MODIFIED_REASON = "not modified since the last crawl"
+
+
+def not_modified(exchanges: Sequence[Exchange]) -> Assessment | None:
+    """A 304 answer to a conditional request (RFC 9110 §15.4.5): nothing new to read.
+
+    The adapter then has no opinion and no metadata (``verdict=None``, ``meta=None``), so the
+    engine carries the previous check's verdict, suggested URL and metadata forward instead of
+    replacing them with an empty reading of an empty body.
+    """
+    if exchanges and exchanges[-1].fetched.status == 304:
+        return Assessment(verdict=None, reason=NOT_MODIFIED_REASON, meta=None)
+    return None

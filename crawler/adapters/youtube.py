@@ -38,8 +38,9 @@ from crawler.adapters.util import (
     base_meta,
     clean_text,
     decode_html,
-    ok_status,
     known_site_id,
+    not_modified,
+    ok_status,
     parse_json,
     status_verdict,
 )
@@ -132,6 +133,8 @@ class YouTubeAdapter:
         return ApiCall(url=url, purpose="page", headers=WATCH_HEADERS, max_bytes=PAGE_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
+        if (unchanged := not_modified(exchanges)) is not None:
+            return unchanged
         parsed = parse_url(url)
         form, ident = parsed if parsed else ("page", "")
         sid = known_site_id(url) or (site_id(form, ident) if parsed else None)

@@ -56,28 +56,31 @@ def _without_fragment(url: str) -> str:
         return url
 
 
-def own_url_aliases(url: str) -> set[str]:
-    """Canonical forms under which a list published at ``url`` links to itself.
-
-    A GitHub ``blob`` URL of a root README is also reachable as the repository page and
-    as ``raw.githubusercontent.com``; both directions are recognised.
-    """
-    out = {canonical_url(_without_fragment(url))}
+def own_key(url: str) -> str:
+    """Identity key of a list's own page: raw.githubusercontent.com is read as its github.com blob page."""
+    url = _without_fragment(url)
     try:
         p = urlsplit(url)
     except ValueError:
-        return out
+        return url
     segs = [s for s in p.path.split("/") if s]
-    host = (p.hostname or "").lower()
-    if host == "raw.githubusercontent.com" and len(segs) >= 4:
-        segs = [segs[0], segs[1], "blob", *segs[2:]]
-        host = "github.com"
-    if host in ("github.com", "www.github.com") and len(segs) >= 4 and segs[2] == "blob":
-        owner, repo, branch, rest = segs[0], segs[1], segs[3], segs[4:]
-        out.add(canonical_url(f"https://github.com/{owner}/{repo}/blob/{branch}/{'/'.join(rest)}"))
-        out.add(canonical_url(f"https://raw.githubusercontent.com/{owner}/{repo}/{branch}/{'/'.join(rest)}"))
-        if len(rest) == 1 and rest[0].lower() in ("readme.md", "readme.markdown", "readme"):
-            out.add(canonical_url(f"https://github.com/{owner}/{repo}"))
+    if (p.hostname or "").lower() == "raw.githubusercontent.com" and len(segs) >= 4:
+        url = f"https://github.com/{segs[0]}/{segs[1]}/blob/{'/'.join(segs[2:])}"
+    return canonical_url(url)
+
+
+def own_url_aliases(url: str) -> set[str]:
+    """Keys (:func:`own_key`) under which a list published at ``url`` links to itself.
+
+    A GitHub README is the same page as its ``raw.githubusercontent.com`` file and, when it
+    is the root README, as the repository page (which renders it with the same anchors).
+    """
+    key = own_key(url)
+    out = {key}
+    segs = [s for s in urlsplit(key).path.split("/") if s]
+    if (urlsplit(key).hostname or "") == "github.com" and len(segs) == 5 and segs[2] == "blob" \
+            and segs[4].lower() in ("readme.md", "readme.markdown", "readme"):
+        out.add(canonical_url(f"https://github.com/{segs[0]}/{segs[1]}"))
     return out
 
 
@@ -187,7 +190,7 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
             all_notes.append(f"base URL inferred from the table of contents: {inferred}")
 
     own_hosts = {_host(u) for u in own}
-    own_hosts |= {"www." + h for h in own_hosts}
+    own_hosts |= {"www." + h for h in own_hosts} | ({"raw.githubusercontent.com"} if own else set())
     mentions: list[Mention] = []
     concepts: list[ConceptItem] = []
     for block in doc.blocks:
@@ -229,7 +232,7 @@ def _mention(link, block: RawBlock, path, sec_order, base_url, own, own_hosts, a
     written = link.written.strip()
     internal = written.startswith("#") or (
         url is not None and bool(own) and _host(url) in own_hosts
-        and canonical_url(_without_fragment(url)) in own)
+        and own_key(url) in own)
     annotations = annotations_of(link.text, link.tail)
     hint = kind_hint(annotations)
     if internal:

@@ -157,6 +157,7 @@ def read_url(url: str, max_bytes: int, *, allow_private: bool = False,
         with opener.open(request, timeout=timeout) as response:
             data = response.read(max_bytes + 1)
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise StudyListError(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}", source=url) from None
     except urllib.error.URLError as exc:
         raise StudyListError(f"cannot fetch {url}: {exc.reason}", source=url) from None
