@@ -336,7 +336,9 @@ def site_id_of(url: str, *, canonical: str | None = None) -> str | None:
         return None
     if site == "github":
         if _host(url) == "gist.github.com":
-            return None
+            return f"github:gist:{segs[-1]}"
+        if len(segs) >= 4 and segs[2] in ("blob", "tree"):     # same form as crawler.adapters.github
+            return f"github:{'/'.join(segs)}"
         return f"github:{segs[0]}/{segs[1]}" if len(segs) >= 2 else f"github:{segs[0]}"
     if site == "kaggle":
         head = segs[0]

@@ -99,6 +99,10 @@ def test_github_owner_repo_case_git_and_slash() -> None:
     assert kind_of(blob) is ResourceKind.PDF
     assert kind_of("https://github.com/a/b/blob/main/x.py") is ResourceKind.CODE_FILE
     assert kind_of("https://github.com/ultralytics") is ResourceKind.PERSON
+    assert site_id_of(blob) == "github:abhishekkrthakur/approachingalmost/blob/master/AAAMLP.pdf"
+    assert site_id_of("https://github.com/rwightman/pytorch-image-models/tree/master/timm") == \
+        "github:rwightman/pytorch-image-models/tree/master/timm"
+    assert site_id_of("https://gist.github.com/karpathy/d4dee566867f8291f086") == "github:gist:d4dee566867f8291f086"
 
 
 def test_twitter_and_x_are_one_site() -> None:
