@@ -136,6 +136,10 @@ def mismatches(result: Assessment | ApiCall, expected: dict[str, Any]) -> list[s
     for key in ("suggested_url", "want_archive"):
         if key in expected and getattr(result, key) != expected[key]:
             problems.append(f"{key}: {getattr(result, key)!r} != {expected[key]!r}")
+    if "meta" in expected and expected["meta"] is None:
+        if result.meta is not None:
+            problems.append(f"meta: {result.meta!r} is not None")
+        return problems
     for key, value in (expected.get("meta") or {}).items():
         if result.meta is None:
             problems.append("meta is None")
