@@ -16,6 +16,10 @@ Usage::
 
     .venv/bin/python bench/map.py            # 500 and 5000
     .venv/bin/python bench/map.py 500 20000  # other sizes
+    .venv/bin/python bench/map.py screenshot out/map.html docs/img/map.png "Deep Learning - Neural Networks"
+
+``screenshot`` opens a written map, clicks the topic with that label (side panel with
+its resources), shows the path to it and saves a 1400×860 PNG (the README image).
 """
 
 from __future__ import annotations
@@ -79,5 +83,30 @@ def main(sizes: list[int]) -> None:
               f"{r['kib']:,.0f} KiB | {extra} |")
 
 
+def screenshot(html: Path, png: Path, label: str) -> None:
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 860})
+        blocked = block_network(page)
+        page.add_init_script("window.open = function () { return null; };")
+        page.goto(html.resolve().as_uri())
+        page.wait_for_selector("html[data-ready=true]", timeout=60_000)
+        idx = page.evaluate("l => trilhaMap.data.nodes.findIndex(n => n.label === l)", label)
+        if idx < 0:
+            raise SystemExit(f"no node labelled {label!r}")
+        page.evaluate("i => trilhaMap.select(i, true)", idx)
+        page.click("#panel-path")
+        page.evaluate("""i => { const n = trilhaMap.network, p = n.getPosition(i);
+            n.moveTo({position: {x: p.x - 420, y: p.y}, scale: 0.62, animation: false}); }""", idx)
+        page.evaluate("() => document.querySelector('details.legend').open = false")
+        page.wait_for_timeout(300)
+        png.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(png))
+        assert blocked == [], blocked
+    print(png)
+
+
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [500, 5000])
+    if sys.argv[1:2] == ["screenshot"]:
+        screenshot(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
+    else:
+        main([int(a) for a in sys.argv[1:]] or [500, 5000])

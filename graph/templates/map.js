@@ -53,6 +53,9 @@
     cats[i] = c;
   });
 
+  var healthColour = {};
+  D.legend.health.forEach(function (h) { healthColour[h.category] = h.colour; });
+
   /* ---------- filter controls (options built with new Option(text, value): no markup) */
   D.topics.forEach(function (t) { $("f-topic").add(new Option(t.label, String(t.idx))); });
   var kinds = {}; meta.forEach(function (m) { kinds[m.kind] = (kinds[m.kind] || 0) + 1; });
@@ -144,9 +147,14 @@
     $("prereqs-box").hidden = !(prereqsOf[i] || []).length;
     var rl = $("res"); rl.textContent = "";
     var res = (D.resources[i] || []).slice();
-    (resOfNode[i] || []).forEach(function (j) { res.push({ title: meta[j].title, url: meta[j].url, kind: meta[j].kind, verdict: meta[j].health || meta[j].verdict || "unchecked" }); });
+    (resOfNode[i] || []).forEach(function (j) {
+      res.push({ title: meta[j].title, url: meta[j].url, kind: meta[j].kind, category: meta[j].category,
+        verdict: meta[j].health || meta[j].verdict || "unchecked" });
+    });
     res.forEach(function (r) {
-      var li = el("li"), link = el("a", r.title || r.url);
+      var li = el("li"), link = el("a", r.title || r.url), dot = el("span");
+      dot.className = "swatch"; dot.style.background = healthColour[r.category] || healthColour.unknown;
+      li.appendChild(dot);
       if (isWebUrl(r.url)) { link.href = r.url; link.target = "_blank"; link.rel = "noopener noreferrer"; }
       li.appendChild(link); li.appendChild(el("span", " (" + r.kind + ", " + r.verdict + ")")); rl.appendChild(li);
     });
