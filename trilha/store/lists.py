@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from trilha.errors import StoreError
 from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
 from trilha.store.engine import Store
 from trilha.store.schema import (
@@ -263,42 +264,54 @@ def _active_counts(session: Session, list_id: int) -> dict[str, int]:
     return {"sections": count(SectionRow), "mentions": count(MentionRow), "concepts": count(ConceptRow)}
 
 
-def _bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Bulk ``INSERT`` (one executemany per chunk); every row dict has the same keys.
+def _bulk_insert(
+    session: Session,
+    model: Any,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """Bulk ``INSERT`` of ``rows`` (tuples in ``columns`` order) plus ``constants`` on every row.
 
-    SQLAlchemy's per-row parameter processing costs more than SQLite itself (about 60 µs
-    a row), so the statement is compiled once for the dialect and the type processors
-    (JSON, DateTime) are applied here, memoised for the values that repeat (timestamps,
-    empty lists), then handed to the driver's ``executemany``.
+    SQLAlchemy's per-row parameter processing costs more than SQLite itself, so the
+    statement is compiled once for the dialect, the type processors (JSON, DateTime) are
+    applied here (once for constants; memoised for repeated values such as empty lists),
+    and each chunk goes to the driver's ``executemany``.  Works the same on PostgreSQL.
     """
     if not rows:
         return
+    constants = constants or {}
     table = model.__table__
     connection = session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
+    names = [*columns, *constants]
     compiled = table.insert().inline().values({k: bindparam(k) for k in names}).compile(dialect=dialect)
+    processors = {k: table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in names}
+    const_values = tuple(
+        processors[k](v) if processors[k] is not None and v is not None else v for k, v in constants.items()
+    )
+    patch = [(i, _memo(processors[k])) for i, k in enumerate(columns) if processors[k] is not None]
     positional = compiled.positiontup is not None
     order = list(compiled.positiontup) if positional else names
-    if not set(order) <= set(names):           # a default we do not supply: let SQLAlchemy do it
-        for chunk in _chunks(rows, CHUNK):
-            connection.execute(table.insert(), list(chunk))
-        return
-    processors = {k: table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order}
-    patch = [(i, _memo(processors[k])) for i, k in enumerate(order) if processors[k] is not None]
-    pick = itemgetter(*order)
+    if sorted(order) != sorted(names):
+        raise StoreError(f"bulk insert into {table.name}: unexpected columns {sorted(set(order) - set(names))}")
+    reorder = itemgetter(*[names.index(k) for k in order])
     for chunk in _chunks(rows, CHUNK):
         params: list[Any] = []
         for row in chunk:
-            values = list(pick(row)) if len(order) > 1 else [pick(row)]
-            for i, process in patch:
-                values[i] = process(values[i])
-            params.append(tuple(values) if positional else dict(zip(order, values, strict=True)))
+            if patch:
+                values = list(row)
+                for i, process in patch:
+                    values[i] = process(values[i])
+                full = (*values, *const_values)
+            else:
+                full = (*row, *const_values)
+            params.append(reorder(full) if positional else dict(zip(names, full, strict=True)))
         connection.exec_driver_sql(compiled.string, params)
 
 
 def _memo(processor: Any) -> Any:
-    """Wrap a bind processor: None passes through; repeated values (timestamps, lists of strings) are memoised."""
+    """Wrap a bind processor: None passes through; repeated values (lists of strings, empty lists) are memoised."""
     cache: dict[Any, Any] = {}
 
     def process(value: Any) -> Any:
@@ -334,66 +347,81 @@ def _sync(
     model: Any,
     key_attr: str,
     list_id: int,
-    wanted: dict[str, dict[str, Any]],
+    columns: Sequence[str],
+    wanted: dict[str, tuple[Any, ...]],
     now: datetime,
     *,
     on_insert: dict[str, Any] | None = None,
+    want_ids: bool = False,
 ) -> tuple[Delta, dict[str, int]]:
     """Generic history-keeping sync of one table for one list, by identity key.
 
-    ``wanted`` maps key -> column values (without list_id / key / timestamps).  New keys
-    are bulk-inserted, kept ones bulk-updated when a value differs (or when they were
-    removed), missing ones get ``removed_at = now``.  ``on_insert`` holds extra values for
-    new rows only.  Returns the delta and key -> row id.
+    ``wanted`` maps key -> values in ``columns`` order (without list_id / key / timestamps).
+    New keys are bulk-inserted (sorted by key, which keeps the unique index's B-tree
+    appends cheap), kept ones updated when a value differs or when they had been removed,
+    missing ones get ``removed_at = now``.  ``on_insert`` holds extra values for new rows
+    only.  Returns the delta and, with ``want_ids``, key -> row id.
     """
     key_col = getattr(model, key_attr)
-    compare = sorted(next(iter(wanted.values())).keys()) if wanted else []
-    cols = [model.id, key_col, model.removed_at, *(getattr(model, c) for c in compare)]
-    existing: dict[str, Any] = {row[1]: row for row in session.execute(select(*cols).where(model.list_id == list_id))}
+    cols = [model.id, key_col, model.removed_at, *(getattr(model, c) for c in columns)]
+    existing = {row[1]: tuple(row) for row in session.execute(select(*cols).where(model.list_id == list_id))}
 
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     kept = restored = 0
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
-            inserts.append(
-                {"list_id": list_id, key_attr: key, "first_seen": now, "removed_at": None, **values, **(on_insert or {})}
-            )
+            inserts.append((key, *values))
             continue
         kept += 1
         was_removed = row[2] is not None
         restored += int(was_removed)
-        differs = any(row[3 + i] != values[c] for i, c in enumerate(compare))
-        if was_removed or differs:
-            updates.append({"id": row[0], "removed_at": None, **values})
+        if was_removed or row[3:] != values:
+            updates.append({"id": row[0], "removed_at": None, **dict(zip(columns, values, strict=True))})
     gone = [row[0] for key, row in existing.items() if key not in wanted and row[2] is None]
 
-    _bulk_insert(session, model, inserts)
+    inserts.sort(key=lambda r: r[0])
+    constants = {"list_id": list_id, "first_seen": now, "removed_at": None, **(on_insert or {})}
+    _bulk_insert(session, model, [key_attr, *columns], inserts, constants)
     _bulk_update(session, model, updates)
     for chunk in _chunks(gone, LOOKUP_CHUNK):
         session.execute(update(model).where(model.id.in_(chunk)).values(removed_at=now))
 
     ids: dict[str, int] = {}
-    if inserts or not existing:
-        for rid, key in session.execute(select(model.id, key_col).where(model.list_id == list_id)):
-            ids[key] = rid
-    else:
-        ids = {key: row[0] for key, row in existing.items()}
+    if want_ids:
+        if inserts:
+            ids = dict((key, rid) for rid, key in session.execute(
+                select(model.id, key_col).where(model.list_id == list_id)))
+        else:
+            ids = {key: row[0] for key, row in existing.items()}
     return Delta(added=len(inserts), kept=kept, removed=len(gone), restored=restored), ids
+
+
+SECTION_COLUMNS = ("path", "title", "level", "line", "position", "anchor")
 
 
 def _sync_sections(
     session: Session, list_id: int, sections: Sequence[Section], keys: list[str], now: datetime
 ) -> tuple[Delta, dict[str, int]]:
     wanted = {
-        key: {
-            "path": list(s.path), "title": s.title, "level": s.level, "line": s.line,
-            "position": s.order, "anchor": s.anchor,
-        }
+        key: (list(s.path), s.title, s.level, s.line, s.order, s.anchor)
         for s, key in zip(sections, keys, strict=True)
     }
-    return _sync(session, SectionRow, "path_key", list_id, wanted, now)
+    return _sync(session, SectionRow, "path_key", list_id, SECTION_COLUMNS, wanted, now, want_ids=True)
+
+
+RESOURCE_COLUMNS = ("canonical", "url", "site", "kind", "site_id")
+
+
+def _resource_ids(session: Session, canonicals: Sequence[str]) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for chunk in _chunks(canonicals, LOOKUP_CHUNK):
+        for rid, canonical in session.execute(
+            select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
+        ):
+            ids[canonical] = rid
+    return ids
 
 
 def _ensure_resources(session: Session, mentions: Sequence[Mention], now: datetime) -> tuple[dict[str, int], int]:
@@ -402,29 +430,22 @@ def _ensure_resources(session: Session, mentions: Sequence[Mention], now: dateti
     for m in mentions:
         if m.canonical and not m.is_internal and m.canonical not in first:
             first[m.canonical] = m
-    ids: dict[str, int] = {}
-    canonicals = list(first)
-    for chunk in _chunks(canonicals, LOOKUP_CHUNK):
-        for rid, canonical in session.execute(
-            select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
-        ):
-            ids[canonical] = rid
-    missing = [
-        {
-            "canonical": c, "url": first[c].url or first[c].written, "site": first[c].site,
-            "kind": _str(first[c].kind), "site_id": first[c].site_id, "first_seen": now,
-        }
-        for c in canonicals
-        if c not in ids
+    ids = _resource_ids(session, list(first))
+    missing = sorted(c for c in first if c not in ids)
+    rows = [
+        (c, first[c].url or first[c].written, first[c].site, _str(first[c].kind), first[c].site_id)
+        for c in missing
     ]
-    _bulk_insert(session, ResourceRow, missing)
+    _bulk_insert(session, ResourceRow, RESOURCE_COLUMNS, rows, {"first_seen": now})
     if missing:
-        for chunk in _chunks([row["canonical"] for row in missing], LOOKUP_CHUNK):
-            for rid, canonical in session.execute(
-                select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
-            ):
-                ids[canonical] = rid
+        ids.update(_resource_ids(session, missing))
     return ids, len(missing)
+
+
+MENTION_COLUMNS = (
+    "resource_id", "section_id", "written", "url", "fragment", "text", "item_text", "annotations",
+    "kind_hint", "date_hint", "is_image", "is_internal", "syntax", "line", "position", "findings",
+)
 
 
 def _sync_mentions(
@@ -436,25 +457,28 @@ def _sync_mentions(
     resource_ids: dict[str, int],
     now: datetime,
 ) -> Delta:
-    wanted: dict[str, dict[str, Any]] = {}
+    wanted: dict[str, tuple[Any, ...]] = {}
     for m, identity in zip(mentions, identities, strict=True):
-        wanted[identity] = {
-            "resource_id": resource_ids.get(m.canonical) if m.canonical and not m.is_internal else None,
-            "section_id": order_to_section.get(m.section_order) if m.section_order is not None else None,
-            "written": m.written, "url": m.url, "fragment": m.fragment, "text": m.text,
-            "item_text": m.item_text, "annotations": list(m.annotations), "kind_hint": _str(m.kind_hint),
-            "date_hint": m.date_hint, "is_image": m.is_image, "is_internal": m.is_internal,
-            "syntax": m.syntax, "line": m.line, "position": m.order,
-            "findings": [_finding_dict(f) for f in m.findings],
-        }
-    delta, _ids = _sync(session, MentionRow, "identity", list_id, wanted, now, on_insert={"last_seen": now})
+        wanted[identity] = (
+            resource_ids.get(m.canonical) if m.canonical and not m.is_internal else None,
+            order_to_section.get(m.section_order) if m.section_order is not None else None,
+            m.written, m.url, m.fragment, m.text, m.item_text, list(m.annotations), _str(m.kind_hint),
+            m.date_hint, m.is_image, m.is_internal, m.syntax, m.line, m.order,
+            [_finding_dict(f) for f in m.findings],
+        )
+    delta, _ids = _sync(session, MentionRow, "identity", list_id, MENTION_COLUMNS, wanted, now,
+                        on_insert={"last_seen": now})
     # last_seen = read-at of the newest version holding the mention: one statement for all kept rows
-    session.execute(
-        update(MentionRow)
-        .where(MentionRow.list_id == list_id, MentionRow.removed_at.is_(None))
-        .values(last_seen=now)
-    )
+    if delta.kept:
+        session.execute(
+            update(MentionRow)
+            .where(MentionRow.list_id == list_id, MentionRow.removed_at.is_(None))
+            .values(last_seen=now)
+        )
     return delta
+
+
+CONCEPT_COLUMNS = ("section_id", "text", "kind", "line", "position")
 
 
 def _sync_concepts(
@@ -466,13 +490,13 @@ def _sync_concepts(
     now: datetime,
 ) -> Delta:
     wanted = {
-        identity: {
-            "section_id": order_to_section.get(c.section_order) if c.section_order is not None else None,
-            "text": c.text, "kind": str(c.kind), "line": c.line, "position": c.order,
-        }
+        identity: (
+            order_to_section.get(c.section_order) if c.section_order is not None else None,
+            c.text, str(c.kind), c.line, c.order,
+        )
         for c, identity in zip(concepts, identities, strict=True)
     }
-    delta, _ids = _sync(session, ConceptRow, "identity", list_id, wanted, now)
+    delta, _ids = _sync(session, ConceptRow, "identity", list_id, CONCEPT_COLUMNS, wanted, now)
     return delta
 
 
