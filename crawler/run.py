@@ -73,13 +73,15 @@ def run_crawl(
     canonicals = [t.canonical for t in todo]
     validators = crawls.last_validators(store, canonicals)
     previous = crawls.last_results(store, canonicals)
+    archived = crawls.archived_snapshots(store, canonicals)
     settings = scrapy_settings(config)
     try:
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
         process = AsyncCrawlerProcess(settings)
         _quiet_scrapy_logs()
         crawler = process.create_crawler(LinkSpider)
-        process.crawl(crawler, targets=todo, validators=validators, previous=previous,
+        process.crawl(crawler, targets=todo, validators=validators, previous=previous, archived=archived,
+                      wayback=config.wayback, enrich=config.enrich,
                       store=store, crawl_id=crawl_id, progress=progress)
         process.start()
     except Exception as exc:

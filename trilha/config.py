@@ -65,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", int, 10, "Checks written to the store per transaction."),
     Setting("fragments", bool, True, "Check #fragments on pages fetched anyway."),
     Setting("wayback", bool, True, "Look up a Wayback snapshot for dead, soft-404 and moved links."),
+    Setting("enrich", bool, True, "Enrich papers from Semantic Scholar (year, venue, citations, references)."),
     Setting("robots", bool, False, "Obey robots.txt (off: a link checker fetches single URLs a person listed)."),
     Setting("offline_probe", bool, True, "When most hosts fail DNS/connect, probe the network before saying offline."),
 )
@@ -115,6 +116,7 @@ class Config:
     batch_size: int = 10
     fragments: bool = True
     wayback: bool = True
+    enrich: bool = True
     robots: bool = False
     offline_probe: bool = True
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)

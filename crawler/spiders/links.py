@@ -29,6 +29,7 @@ from crawler.adapters import registry
 from crawler.adapters.base import Adapter, ApiCall, Assessment, Exchange, Fetched
 from crawler.classify import NETWORK_FAILURES, classify_failure, decide, wants_archive
 from crawler.middlewares import CONDITIONAL, IDENTITY, MAX_BYTES, VALIDATORS
+from crawler.spiders.enrich import merge_meta
 from crawler.spiders.failures import failure_code
 from crawler.spiders.fragments import missing_fragments
 from crawler.spiders.targets import Target
@@ -66,6 +67,9 @@ class LinkSpider(scrapy.Spider):
         targets: Sequence[Target] = (),
         validators: Mapping[str, tuple[str | None, str | None]] | None = None,
         previous: Mapping[str, CheckResult] | None = None,
+        archived: Mapping[str, str | None] | None = None,
+        wayback: bool = True,
+        enrich: bool = True,
         store: Any = None,
         crawl_id: int = 0,
         progress: Any = None,
@@ -74,6 +78,12 @@ class LinkSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.store, self.crawl_id, self.progress = store, crawl_id, progress
         self.archive_lookups: dict[str, tuple[str | None, str | None]] = {}
+        self.archived = dict(archived or {})           # canonical -> snapshot already looked up
+        self.wayback = _optional_adapter("wayback") if wayback else None
+        self.enricher = _optional_adapter("semanticscholar") if enrich else None
+        self.enrich_key: dict[str, str] = {}            # canonical -> enrichment key (arXiv id)
+        self.enriched: dict[str, Any] = {}              # key -> ResourceMeta | None, once answered
+        self.held: dict[str, list[tuple[CheckResult, bool]]] = defaultdict(list)
         self.targets = list(targets)
         self.validators = dict(validators or {})
         self.previous = dict(previous or {})
@@ -91,6 +101,7 @@ class LinkSpider(scrapy.Spider):
                 continue
             adapter = registry.pick(target.url)
             job = Job(target=target, adapter=adapter)
+            self._want_enrichment(target)
             key = _batch_key(adapter, target.url)
             if key is not None:
                 batch = batches.setdefault(adapter.name, BatchJob(adapter, [], defaultdict(list)))
@@ -108,6 +119,8 @@ class LinkSpider(scrapy.Spider):
                 part = BatchJob(batch.adapter, keys, {k: batch.jobs[k] for k in keys})
                 call = batch.adapter.batch_request(keys)
                 yield self._request(call, {"trilha_batch": part})
+        for request in self._enrichment_requests():
+            yield request
 
     # --------------------------------------------------------------- requests
 
@@ -186,6 +199,12 @@ class LinkSpider(scrapy.Spider):
         yield from self._deliver(meta, call, fetched)
 
     def _deliver(self, meta: Mapping[str, Any], call: ApiCall, fetched: Fetched) -> Iterator[Any]:
+        if "trilha_pending" in meta:
+            yield self._after_wayback(meta["trilha_pending"], fetched)
+            return
+        if "trilha_enrich" in meta:
+            yield from self._after_enrichment(meta["trilha_enrich"], fetched)
+            return
         batch: BatchJob | None = meta.get("trilha_batch")
         if batch is not None:
             yield from self._after_batch(batch, fetched)
@@ -200,7 +219,7 @@ class LinkSpider(scrapy.Spider):
                 if isinstance(answer, ApiCall):
                     yield from self._call(job, answer)
                 else:
-                    yield self._finish(job, answer, fetched)
+                    yield from self._emit(job, answer, fetched)
 
     def _advance(self, job: Job, call: ApiCall, fetched: Fetched) -> Iterator[Any]:
         job.exchanges.append(Exchange(call=call, fetched=fetched))
@@ -208,7 +227,7 @@ class LinkSpider(scrapy.Spider):
         if isinstance(answer, ApiCall) and len(job.exchanges) < MAX_CALLS:
             yield from self._call(job, answer)
             return
-        yield self._finish(job, answer if isinstance(answer, Assessment) else None, fetched)
+        yield from self._emit(job, answer if isinstance(answer, Assessment) else None, fetched)
 
     # ------------------------------------------------------------------ result
 
@@ -261,14 +280,85 @@ class LinkSpider(scrapy.Spider):
                              last_modified=result.last_modified or previous.last_modified)
         if basis.failure and basis.failure.split(":")[0] in NETWORK_FAILURES:
             self.network_failed.append(result)
-        if wants_archive(verdict) or (assessment is not None and assessment.want_archive):
-            self.crawler.stats.inc_value("trilha/want_archive") if self.crawler else None
         return result
+
+    # ------------------------------------------------- after the verdict: enrichment, wayback
+
+    def _emit(self, job: Job, assessment: Assessment | None, last: Fetched) -> Iterator[Any]:
+        result = self._finish(job, assessment, last)
+        archive = wants_archive(result.verdict) or bool(assessment and assessment.want_archive)
+        key = self.enrich_key.get(result.canonical)
+        if key is not None and key not in self.enriched:
+            self.held[key].append((result, archive))          # released when the enrichment answers
+            return
+        if key is not None:
+            result = replace(result, meta=merge_meta(result.meta, self.enriched[key]))
+        yield from self._archive(result, archive)
+
+    def _archive(self, result: CheckResult, archive: bool) -> Iterator[Any]:
+        if not archive or self.wayback is None or result.verdict == Verdict.OFFLINE:
+            yield result
+            return
+        if result.canonical in self.archived:                 # looked up before: never again
+            yield replace(result, archived_url=self.archived[result.canonical])
+            return
+        call = _safe(lambda: self.wayback.first_request(result.url), None)
+        if call is None:
+            yield result
+            return
+        yield self._request(call, {"trilha_pending": result})
+
+    def _after_wayback(self, result: CheckResult, fetched: Fetched) -> CheckResult:
+        if fetched.status is None:                           # no answer: try again next crawl
+            return result
+        parse = getattr(self.wayback, "parse_lookup", None)
+        snapshot, timestamp = _safe(lambda: parse(fetched), (None, None)) if parse else (None, None)
+        self.archive_lookups[result.canonical] = (snapshot, timestamp)
+        self.archived[result.canonical] = snapshot
+        return replace(result, archived_url=snapshot)
+
+    def _want_enrichment(self, target: Target) -> None:
+        if self.enricher is None or not _safe(lambda: self.enricher.matches(target.url), False):
+            return
+        key = _batch_key(self.enricher, target.url)
+        if key is not None:
+            self.enrich_key[target.canonical] = key
+
+    def _enrichment_requests(self) -> Iterator[scrapy.Request]:
+        keys = list(dict.fromkeys(self.enrich_key.values()))
+        size = max(int(getattr(self.enricher, "batch_size", 100)), 1)
+        for i in range(0, len(keys), size):
+            chunk = keys[i : i + size]
+            call = _safe(lambda chunk=chunk: self.enricher.batch_request(chunk), None)
+            if call is None:
+                for key in chunk:
+                    self.enriched[key] = None
+                continue
+            yield self._request(call, {"trilha_enrich": chunk})
+
+    def _after_enrichment(self, keys: list[str], fetched: Fetched) -> Iterator[Any]:
+        answers = _safe(lambda: self.enricher.parse_batch(keys, fetched), {}) or {}
+        for key in keys:
+            answer = answers.get(key)
+            self.enriched[key] = answer.meta if isinstance(answer, Assessment) else None
+            for result, archive in self.held.pop(key, []):
+                merged = replace(result, meta=merge_meta(result.meta, self.enriched[key]))
+                yield from self._archive(merged, archive)
 
     def _skipped(self, target: Target) -> CheckResult:
         verdict, _ = classify_failure(target.skip or "excluded")
         return CheckResult(canonical=target.canonical, url=target.url, verdict=verdict,
                            reason=target.reason, checked_at=datetime.now(UTC))
+
+
+def _optional_adapter(name: str) -> Any:
+    """An adapter module that is not picked per URL (wayback, semanticscholar), if present."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"crawler.adapters.{name}").ADAPTER
+    except (ModuleNotFoundError, AttributeError):
+        return None
 
 
 def _batch_key(adapter: Adapter, url: str) -> str | None:
