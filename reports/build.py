@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from trilha.model import Health
 from trilha.store.history import ListHistory, MentionInfo
 
-from reports.changes import changes, counted_crawls, health_as_of
+from reports.changes import Timeline, changes, counted_crawls
 from reports.health import Assessment, Rules, mention_health
 from reports.model import (
     HEALTH_ORDER,
@@ -22,6 +22,10 @@ from reports.model import (
     SiteSummary,
 )
 from reports.suggest import suggest
+
+
+#: crawls drawn in the "health over the crawls" plot (the newest ones)
+PLOT_CRAWLS = 60
 
 
 def parse_health_list(text: str | None) -> frozenset[str]:
@@ -55,24 +59,28 @@ def build_report(
 ) -> Report:
     histories = {c: r.observations for c, r in history.resources.items()}
     crawls = list(history.crawls)
+    timeline = Timeline(histories, crawls)
+    assessments = timeline.as_of(len(crawls) - 1, rules) if crawls else timeline.as_of(0, rules)
     per_crawl: list[CrawlPoint] = []
-    assessments: dict[str, Assessment] = {}
     for i, crawl in enumerate(crawls):
-        state = health_as_of(histories, crawls, i, rules)
+        if i < len(crawls) - PLOT_CRAWLS:
+            continue
+        state = ({c: a.health for c, a in assessments.items()} if i == len(crawls) - 1
+                 else timeline.health_as_of(i, rules))
         per_crawl.append(CrawlPoint(crawl_id=crawl.id, started_at=crawl.started_at, offline=crawl.offline,
-                                    counts=_counts(a.health for a in state.values())))
-        assessments = state
-    if not crawls:
-        assessments = health_as_of(histories, crawls, 0, rules)
+                                    counts=_counts(state.values())))
     counted = counted_crawls(crawls)
-    latest = next((p for p in reversed(per_crawl) if not p.offline), None)
+    point = {p.crawl_id: p for p in per_crawl}
+    latest = point.get(counted[-1].id) if counted else None
     previous = None
-    before: dict[str, Assessment] = {}
+    before: dict[str, Health] = {}
     if len(counted) >= 2:
         prev_crawl = counted[-2]
         idx = crawls.index(prev_crawl)
-        before = health_as_of(histories, crawls, idx, rules)
-        previous = per_crawl[idx]
+        before = timeline.health_as_of(idx, rules)
+        previous = point.get(prev_crawl.id) or CrawlPoint(
+            crawl_id=prev_crawl.id, started_at=prev_crawl.started_at, offline=False,
+            counts=_counts(before.values()))
 
     rows: list[LinkRow] = []
     first_line: dict[str, int] = {}
@@ -139,4 +147,5 @@ def build_report(
         summary=_counts(r.health for r in rows), rows=tuple(rows), sections=tuple(sections),
         changes=tuple(changes(rows, before)) if previous is not None else (),
         sites=tuple(sites), crawls=tuple(per_crawl), duplicates=duplicates, fail_on=fail_on,
+        total_crawls=len(crawls),
     )

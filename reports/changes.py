@@ -11,12 +11,13 @@ crawls never count, rule 1 of :mod:`reports.health`).  Kinds:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
 from trilha.model import Health
 from trilha.store.history import CrawlInfo, Observation
 
-from reports.health import Assessment, Rules, assess
+from reports.health import Assessment, Rules, assess, health_only
 from reports.model import Change, LinkRow
 
 BAD = frozenset({Health.DEAD, Health.FAILING, Health.FLAKY})
@@ -27,16 +28,35 @@ def counted_crawls(crawls: Sequence[CrawlInfo]) -> list[CrawlInfo]:
     return [c for c in crawls if not c.offline]
 
 
-def as_of(observations: Sequence[Observation], crawl_ids: set[int]) -> list[Observation]:
-    return [o for o in observations if o.crawl_id in crawl_ids]
+class Timeline:
+    """Every resource's checks indexed by crawl position, to assess "as of crawl i" cheaply
+    (a prefix of each history found by bisection, not a scan)."""
+
+    def __init__(self, histories: Mapping[str, Sequence[Observation]], crawls: Sequence[CrawlInfo]) -> None:
+        position = {c.id: i for i, c in enumerate(crawls)}
+        self.histories = histories
+        self.positions = {c: [position.get(o.crawl_id, -1) for o in obs] for c, obs in histories.items()}
+
+    def as_of(self, upto: int, rules: Rules) -> dict[str, Assessment]:
+        """Assessment of every resource using only crawls[0..upto] (inclusive)."""
+        return {
+            canonical: assess(obs[: bisect_right(self.positions[canonical], upto)], rules)
+            for canonical, obs in self.histories.items()
+        }
+
+    def health_as_of(self, upto: int, rules: Rules) -> dict[str, Health]:
+        """Only the health of every resource as of crawls[0..upto] (cheap: see health_only)."""
+        return {
+            canonical: health_only(obs, rules, end=bisect_right(self.positions[canonical], upto))
+            for canonical, obs in self.histories.items()
+        }
 
 
 def health_as_of(
     histories: Mapping[str, Sequence[Observation]], crawls: Sequence[CrawlInfo], upto: int, rules: Rules
 ) -> dict[str, Assessment]:
     """Assessment of every resource using only crawls[0..upto] (inclusive)."""
-    ids = {c.id for c in crawls[: upto + 1]}
-    return {canonical: assess(as_of(obs, ids), rules) for canonical, obs in histories.items()}
+    return Timeline(histories, crawls).as_of(upto, rules)
 
 
 def classify(before: Health, after: Health) -> str | None:
@@ -51,7 +71,7 @@ def classify(before: Health, after: Health) -> str | None:
     return None
 
 
-def changes(rows: Sequence[LinkRow], before: Mapping[str, Assessment]) -> list[Change]:
+def changes(rows: Sequence[LinkRow], before: Mapping[str, Health]) -> list[Change]:
     """One :class:`Change` per link (first mention of each resource) whose health changed kind."""
     out: list[Change] = []
     seen: set[str] = set()
@@ -59,8 +79,7 @@ def changes(rows: Sequence[LinkRow], before: Mapping[str, Assessment]) -> list[C
         if row.canonical is None or row.canonical in seen or row.health is Health.MALFORMED:
             continue
         seen.add(row.canonical)
-        prev = before.get(row.canonical)
-        prev_health = prev.health if prev is not None else Health.UNCHECKED
+        prev_health = before.get(row.canonical, Health.UNCHECKED)
         kind = classify(prev_health, row.health)
         if kind is not None:
             out.append(Change(kind=kind, line=row.line, written=row.written, before=prev_health,

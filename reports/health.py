@@ -188,6 +188,39 @@ def assess(observations: Sequence[Observation], rules: Rules = Rules()) -> Asses
     return Assessment(health=Health.OK, since=since, streak=run, long_lasting=False, note="ok", **common)
 
 
+def health_only(observations: Sequence[Observation], rules: Rules = Rules(), *, end: int | None = None) -> Health:
+    """Same health as :func:`assess`, from the shortest tail that decides it (for the
+    per-crawl plot and "as of the previous crawl": long histories stay cheap).
+
+    The tail ends once it holds ``flaky_window`` informative checks and either an alive
+    check (the failure streak is complete) or ``dead_after`` failures (dead is certain).
+    Only ``observations[:end]`` are looked at (no copy of the history is made).
+    """
+    tail: list[Observation] = []
+    informative = failures = 0
+    alive_seen = False
+    stop = len(observations) if end is None else end
+    for k in range(stop - 1, -1, -1):
+        o = observations[k]
+        v = o.result.verdict
+        if o.offline or v is Verdict.OFFLINE:
+            continue
+        tail.append(o)
+        if len(tail) == 1 and v not in ALIVE and not is_failure(o):
+            break                               # inconclusive, skipped, malformed: the newest decides
+        if v in ALIVE:
+            informative += 1
+            alive_seen = True
+        elif is_failure(o):
+            informative += 1
+            if not alive_seen:
+                failures += 1
+        if informative >= rules.flaky_window and (alive_seen or failures >= rules.dead_after):
+            break
+    tail.reverse()
+    return assess(tail, rules).health
+
+
 def is_malformed_mention(mention: MentionInfo) -> bool:
     """The URL as written cannot be resolved, or the reader proposes a repair for it."""
     if mention.is_internal:

@@ -104,6 +104,7 @@ class Report:
     crawls: tuple[CrawlPoint, ...]
     duplicates: tuple[Duplicate, ...]
     fail_on: frozenset[str] = field(default_factory=frozenset)
+    total_crawls: int = 0          # every crawl of the list (``crawls`` holds only the plotted ones)
 
     @property
     def problems(self) -> tuple[LinkRow, ...]:

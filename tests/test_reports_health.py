@@ -162,3 +162,20 @@ def test_same_history_on_postgresql() -> None:
     dead = next(r for r in report.rows if r.written == "https://a.example/dead")
     assert (dead.since, dead.last_ok) == (day(2), day(1))
     assert {c.kind for c in report.changes} == {"newly-dead", "recovered", "newly-moved"}
+
+
+def test_health_only_agrees_with_assess_on_random_histories() -> None:
+    """The cheap tail-based health (plots, "as of the previous crawl") equals the full rules."""
+    import random
+
+    rng = random.Random(20251201)
+    choices = [(Verdict.OK, 200), (Verdict.OK, 200), (Verdict.MOVED, 301), (Verdict.DEAD, 404),
+               (Verdict.DEAD, 410), (Verdict.DEAD, None), (Verdict.TIMEOUT, None), (Verdict.ERROR, 503),
+               (Verdict.BLOCKED, 403), (Verdict.SOFT_404, 200), (Verdict.UNVERIFIABLE, 999)]
+    from reports.health import health_only
+
+    for _ in range(3000):
+        n = rng.randint(0, 25)
+        obs = [_obs(i, *rng.choice(choices), offline=rng.random() < 0.1) for i in range(n)]
+        rules = Rules(dead_after=rng.randint(1, 5), flaky_window=rng.randint(2, 8))
+        assert health_only(obs, rules) is assess(obs, rules).health, (obs, rules)

@@ -54,6 +54,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "sections": [{"path": list(s.path), "line": s.line, "counts": s.counts,
                       "problems": [p.line for p in s.problems]} for s in report.sections],
         "sites": [{"site": s.site, "total": s.total, "counts": s.counts} for s in report.sites],
+        "total_crawls": report.total_crawls,
         "crawls": [_crawl(c) for c in report.crawls],
         "duplicates": [{"canonical": d.canonical, "lines": list(d.lines), "written": list(d.written)}
                        for d in report.duplicates],
