@@ -101,8 +101,9 @@ def test_real_defects_bracket_and_bare_number(real: StudyList) -> None:
     m, f = by_code["stray-bracket"]
     assert (m.written, f.repair) == ("https://www.youtube.com/watch?v=DQc2Mi7BcuI]",
                                      "https://www.youtube.com/watch?v=DQc2Mi7BcuI")
+    assert m.line == 369
     m, f = by_code["bare-number"]
-    assert m.written == "11055170822145" and m.text == "Feature Engineering"
+    assert m.written == "11055170822145" and m.text == "Feature Engineering" and m.line == 196
     assert m.url == "https://github.com/HinePo/Trilha-de-Estudos-de-Data-Science/blob/main/11055170822145"
 
 
