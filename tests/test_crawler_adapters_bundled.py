@@ -18,6 +18,7 @@ import pytest
 from crawler.adapters import registry
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.classify import decide
+from crawler.spiders.fragments import missing_fragments
 from tests.fixtureserver.sites import absolute_location, default_page, find_dir, load_canned
 
 EXPECTED = json.loads((Path(__file__).parent / "fixtures" / "sites" / "expected_bundled.json").read_text("utf-8"))
@@ -43,7 +44,7 @@ def fetch(call: ApiCall, requests: list[str]) -> Fetched:
     return Fetched(url=url, status=None, failure="loop", redirects=tuple(hops))
 
 
-def check(url: str, requests: list[str]) -> tuple[Assessment | None, Fetched, str]:
+def check(url: str, requests: list[str]) -> tuple[Assessment | None, Fetched, str, Fetched | None]:
     adapter = registry.pick(url)
     exchanges: list[Exchange] = []
     answer: Assessment | ApiCall | None
@@ -62,7 +63,7 @@ def check(url: str, requests: list[str]) -> tuple[Assessment | None, Fetched, st
         exchanges.append(Exchange(call=answer, fetched=last))
         answer = adapter.assess(url, tuple(exchanges))
     page = next((e.fetched for e in reversed(exchanges) if e.call.purpose == "page"), None)
-    return (answer if isinstance(answer, Assessment) else None), (page or last), adapter.name
+    return (answer if isinstance(answer, Assessment) else None), (page or last), adapter.name, page
 
 
 @pytest.mark.parametrize("written", sorted(EXPECTED))
@@ -70,7 +71,7 @@ def test_bundled_url(written: str) -> None:
     want = EXPECTED[written]
     url = written.split("#", 1)[0]
     requests: list[str] = []
-    assessment, basis, adapter = check(url, requests)
+    assessment, basis, adapter, page = check(url, requests)
     verdict, reason, suggested = decide(url, assessment, basis)
     meta = assessment.meta if assessment else None
     problems = []
@@ -91,6 +92,11 @@ def test_bundled_url(written: str) -> None:
         problems.append(f"first author of {getattr(meta, 'authors', None)!r} != {want['first_author']!r}")
     if "pages" in want and (meta is None or meta.extra.get("pages") != want["pages"]):
         problems.append(f"pages {meta.extra.get('pages') if meta else None!r} != {want['pages']!r}")
+    if "fragments_missing" in want:
+        fragment = written.split("#", 1)[1]
+        missing = list(missing_fragments((fragment,), page.body, truncated=page.truncated)) if page else [fragment]
+        if missing != want["fragments_missing"]:
+            problems.append(f"fragments_missing {missing} != {want['fragments_missing']}")
     assert not problems, f"{adapter}: " + "; ".join(problems) + f"\nrequests: {requests}"
 
 

@@ -169,7 +169,8 @@ class GitHubAdapter:
         sid = known_site_id(url) or (site_id(info) if info else None)
         stub = base_meta(sid, kind)
         latest = exchanges[-1]
-        if latest.call.purpose == "page":
+        contents = latest.call.url.startswith(f"{API}/repos/") and "/contents/" in latest.call.url
+        if latest.call.purpose == "page" and not contents:
             return _assess_page(latest.fetched, stub, budget=any(e.call.purpose != "page" for e in exchanges))
         fetched = latest.fetched
         if info is None:
@@ -181,7 +182,7 @@ class GitHubAdapter:
             if location and location.startswith(API + "/"):
                 return _api(location, purpose="api-redirect")
             return self.page_request(url)
-        if latest.call.purpose == "contents" and info["form"] in ("blob", "tree"):
+        if contents and info["form"] in ("blob", "tree"):
             return _after_contents(url, info, exchanges, stub)
         if fetched.status in (404, 410):
             return Assessment(verdict=Verdict.DEAD, meta=stub, want_archive=True,
@@ -200,10 +201,12 @@ class GitHubAdapter:
         meta = repo_meta(data, sid, kind)
         if info["form"] in ("blob", "tree"):
             full = clean_text(data.get("full_name")) or f"{info['owner']}/{info['repo']}"
-            # Markdown comes back rendered (ids "user-content-<slug>" for the list's #anchors)
-            headers = {**API_HEADERS, "Accept": HTML_MEDIA} if info["path"].lower().endswith(MARKUP) else API_HEADERS
+            # Markup comes back rendered, with ids "user-content-<slug>": it is the page whose
+            # #fragments the engine checks (it reads the last exchange with purpose "page")
+            markup = info["path"].lower().endswith(MARKUP)
             return ApiCall(url=f"{API}/repos/{full}/contents/{quote(info['path'])}?ref={quote(info['ref'], safe='')}",
-                           purpose="contents", headers=headers, allow_redirects=False, max_bytes=512 * 1024)
+                           purpose="page" if markup else "contents", allow_redirects=False, max_bytes=512 * 1024,
+                           headers={**API_HEADERS, "Accept": HTML_MEDIA} if markup else API_HEADERS)
         return _repo_verdict(info, meta)
 
 
