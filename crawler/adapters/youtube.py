@@ -175,7 +175,7 @@ class YouTubeAdapter:
                 return page_call
             return Assessment(verdict=Verdict.OK, meta=meta)
         if oembed.status == 403:
-            return Assessment(verdict=Verdict.BLOCKED, reason="oEmbed 403: private video (exists, not viewable)",
+            return Assessment(verdict=Verdict.BLOCKED, reason=f"oEmbed 403: private {form} (exists, not viewable)",
                               meta=base_meta(sid, kind, extra={"private": True}))
         if oembed.status == 404 and form == "playlist":
             return page_call            # deleted-playlist oEmbed answer is unverified: ask the page
