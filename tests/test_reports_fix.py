@@ -132,3 +132,25 @@ def test_apply_edits_keeps_every_other_byte() -> None:
                            b"- <https://x.org/a> (dead)  \r\n"
                            b"no newline at end: https://w/a")
     assert [n.split(":")[0] for n in result.notes] == ["line 9"]
+
+
+def test_fix_on_the_mojibake_seed_keeps_the_raw_bytes(tmp_path) -> None:
+    """The reader repairs mojibake in memory; fix patches the file's own bytes and leaves
+    the mojibake alone (only the stray "]" URL on line 230 changes)."""
+    seed = REAL.parent / "seed-mojibake.md"
+    path = tmp_path / "seed.md"
+    shutil.copyfile(seed, path)
+    db = f"sqlite:///{tmp_path / 'seed.db'}"
+    store = open_store(db)
+    sl = read_study_list(str(path))
+    list_id = ingest(store, sl).list_id
+    checks = [CheckResult(canonical=m.canonical, url=m.url, verdict=Verdict.OK, http_status=200)
+              for m in sl.mentions if m.canonical and not m.is_internal]
+    add_crawl(store, list_id, 1, checks)
+    store.close()
+    out = tmp_path / "fixed.md"
+    result = CliRunner().invoke(cli, ["fix", str(path), "-o", str(out), "--db", db])
+    assert result.exit_code == 0, result.output
+    original, fixed = path.read_bytes(), out.read_bytes()
+    assert changed_lines(original, fixed) == {230}
+    assert fixed.replace(b"DQc2Mi7BcuI)", b"DQc2Mi7BcuI])", 1) == original

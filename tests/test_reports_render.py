@@ -81,6 +81,8 @@ def test_csv_and_markdown(report) -> None:
     assert "| 13 | Moves<br>`https://d.example/old` | 🔀 moved |" in md
     assert "### Lista de teste › Papers (line 5)" in md
     assert "`https://a.example/dead` on lines 7, 17" in md
+    assert "blocked for 5 crawls since 2025-01-02 03:00 \\(403 bot wall\\)" in md
+    assert "| Lista de teste › Tools | 11 | 7 |" in md
     assert markdown.esc(HOSTILE_TITLE) == "&lt;img src=x onerror=alert\\(1\\)&gt;"
 
 

@@ -60,6 +60,8 @@ def _problem_table(rows: list[LinkRow]) -> list[str]:
         http = f"{r.verdict or '-'} {r.http_status or ''}".strip()
         if r.reason and r.reason != str(r.http_status):
             http += f" ({esc(r.reason)})"
+        if r.long_lasting and r.health in (Health.BLOCKED, Health.UNVERIFIABLE):
+            http += f"<br>{esc(r.note)}"
         out.append(f"| {r.line} | {label}<br>{code(r.written)} | {ICON.get(r.health.value, '')} {r.health.value}"
                    f"{' (long)' if r.long_lasting and r.health in (Health.BLOCKED, Health.UNVERIFIABLE) else ''}"
                    f" | {http} | {_when(r)} | {_fix(r)} |")
@@ -127,6 +129,17 @@ def render(report: Report) -> str:
         for d in report.duplicates:
             lines.append(f"- {code(d.canonical)} on lines {', '.join(map(str, d.lines))}")
         lines.append("")
+    lines.append("<details><summary>Per section</summary>")
+    lines.append("")
+    lines.append("| section | line | links | " + " | ".join(h.value for h in HEALTH_ORDER) + " |")
+    lines.append("|---|---:|---:|" + "---:|" * len(HEALTH_ORDER))
+    for sec in report.sections:
+        name = esc(" › ".join(sec.path)) or "(before the first heading)"
+        lines.append(f"| {name} | {sec.line or ''} | {sum(sec.counts.values())} | "
+                     + " | ".join(str(sec.counts.get(h.value, "")) for h in HEALTH_ORDER) + " |")
+    lines.append("")
+    lines.append("</details>")
+    lines.append("")
     lines.append("<details><summary>Per site</summary>")
     lines.append("")
     lines.append("| site | links | " + " | ".join(h.value for h in HEALTH_ORDER) + " |")
