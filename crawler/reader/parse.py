@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
@@ -19,7 +20,7 @@ from ..urls import canonical_url, kind_of, site_id_of, site_of
 from .annotations import annotations_of, date_hint, kind_hint
 from .anchors import anchors_of
 from .findings import resolve
-from .markdown import RawBlock, RawDocument, walk
+from .markdown import RawBlock, RawDocument, RawLink, walk
 from .mojibake import repair_text
 
 _KEYWORDS = re.compile(r"^(?P<lead>[^:]{0,160}?\b(?:keywords?|conceitos?|concepts?)\b[^:]*):\s*(?P<terms>.+)$",
@@ -191,6 +192,8 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
 
     own_hosts = {_host(u) for u in own}
     own_hosts |= {"www." + h for h in own_hosts} | ({"raw.githubusercontent.com"} if own else set())
+    ctx = _Context(base_url=base_url, own=frozenset(own), own_hosts=frozenset(own_hosts),
+                   anchors=frozenset(anchor_set), original_lines=original_lines)
     mentions: list[Mention] = []
     concepts: list[ConceptItem] = []
     for block in doc.blocks:
@@ -199,8 +202,7 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
         sec_order = section.order if section else None
         concepts.extend(_concepts(block, section, len(concepts)))
         for link in block.links:
-            mentions.append(_mention(link, block, path, sec_order, base_url, own, own_hosts, anchor_set,
-                                     original_lines, len(mentions)))
+            mentions.append(_mention(link, block, path, sec_order, ctx, len(mentions)))
 
     return StudyList(
         source=source, title=_title(doc, source), base_url=base_url,
@@ -217,36 +219,47 @@ def _host(url: str) -> str:
         return ""
 
 
-def _mention(link, block: RawBlock, path, sec_order, base_url, own, own_hosts, anchor_set, original_lines,
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every mention of one list is judged against."""
+
+    base_url: str | None
+    own: frozenset[str]              # own_key()s of the list's own page
+    own_hosts: frozenset[str]
+    anchors: frozenset[str]          # GitHub anchors of the list's headings
+    original_lines: list[str]        # lines before mojibake repair ([] when nothing was repaired)
+
+
+def _missing_anchor(written: str, fragment: str, anchors: frozenset[str]) -> Finding | None:
+    plain = unquote(fragment)
+    if plain in anchors or plain.lower() in anchors or plain.removeprefix("user-content-") in anchors:
+        return None
+    close = difflib.get_close_matches(plain, sorted(anchors), n=1, cutoff=0.75)
+    return Finding(code="missing-anchor", message=f"no heading of this list has the anchor #{plain}",
+                   repair=written.split("#", 1)[0] + "#" + close[0] if close else None)
+
+
+def _mention(link: RawLink, block: RawBlock, path: tuple[str, ...], sec_order: int | None, ctx: _Context,
              order: int) -> Mention:
     target = link.written
     if link.syntax == "bare" and target.lower().startswith("www."):
         target = "http://" + target     # GFM extended www autolink: "http" is inserted
-    assessed = resolve(target, base_url)
+    assessed = resolve(target, ctx.base_url)
     findings = list(assessed.findings)
-    if original_lines and 0 < link.line <= len(original_lines):
-        moj = _mojibake_finding(link.written, original_lines[link.line - 1])
+    if ctx.original_lines and 0 < link.line <= len(ctx.original_lines):
+        moj = _mojibake_finding(link.written, ctx.original_lines[link.line - 1])
         if moj and not any(f.code == "mojibake" for f in findings):
             findings.append(moj)
     url = assessed.url
     written = link.written.strip()
     internal = written.startswith("#") or (
-        url is not None and bool(own) and _host(url) in own_hosts
-        and own_key(url) in own)
+        url is not None and bool(ctx.own) and _host(url) in ctx.own_hosts and own_key(url) in ctx.own)
     annotations = annotations_of(link.text, link.tail)
     hint = kind_hint(annotations)
     if internal:
-        frag = assessed.fragment
-        if frag is not None:
-            plain = unquote(frag)
-            known = plain in anchor_set or plain.lower() in anchor_set or (
-                plain.startswith("user-content-") and plain[13:] in anchor_set)
-            if not known:
-                close = difflib.get_close_matches(plain, sorted(anchor_set), n=1, cutoff=0.75)
-                repair = written.split("#", 1)[0] + "#" + close[0] if close else None
-                findings.append(Finding(code="missing-anchor",
-                                        message=f"no heading of this list has the anchor #{plain}",
-                                        repair=repair))
+        missing = _missing_anchor(written, assessed.fragment, ctx.anchors) if assessed.fragment else None
+        if missing is not None:
+            findings.append(missing)
         canonical, kind, site, site_id = None, ResourceKind.SECTION, None, None
     else:
         canonical = canonical_url(url) if url else None
