@@ -207,8 +207,8 @@ def test_changed_list_keeps_history_and_restores_reappearing_links(store: Store)
     ])
     r2 = store_lists.ingest(store, v2, now=T0 + timedelta(days=1))
     assert r2.changed and r2.version_id != r1.version_id
-    assert r2.mentions == store_lists.Delta(added=1, kept=4, removed=2)
-    assert r2.concepts == store_lists.Delta(kept=2, removed=1)
+    assert r2.mentions == store_lists.Delta(added=1, kept=4, removed=2, updated=3)   # 3 moved lines
+    assert r2.concepts == store_lists.Delta(kept=2, removed=1, updated=1)
     assert r2.resources_new == 1
     assert _count(store, MentionRow) == 7                     # nothing deleted
     assert _count(store, ListVersionRow) == 2
@@ -222,8 +222,8 @@ def test_changed_list_keeps_history_and_restores_reappearing_links(store: Store)
 
     r3 = store_lists.ingest(store, v1, now=T0 + timedelta(days=2))    # back to v1
     assert r3.changed
-    assert r3.mentions == store_lists.Delta(kept=6, removed=1, restored=2)
-    assert r3.concepts == store_lists.Delta(kept=3, restored=1)
+    assert r3.mentions == store_lists.Delta(kept=6, removed=1, restored=2, updated=5)
+    assert r3.concepts == store_lists.Delta(kept=3, restored=1, updated=2)
     back = store_lists.mentions_for(store, r1.list_id)
     assert [m.mention for m in back] == list(v1.mentions)
     assert [m.id for m in back] == first_ids              # the very same rows, restored
@@ -246,6 +246,20 @@ def test_same_content_read_differently_is_resynced_without_a_new_version(store: 
     assert r.resynced and not r.changed
     assert r.mentions.removed == 1
     assert _count(store, ListVersionRow) == 1
+
+
+def test_a_new_canonical_for_the_same_text_moves_the_mention_to_a_new_resource(store: Store) -> None:
+    sl = build_list(BASE)
+    r1 = store_lists.ingest(store, sl, now=T0)
+    assert not store_lists.ingest(store, sl, now=T0 + timedelta(hours=1)).resynced
+    youtube = sl.mentions[5]
+    fixed = replace(youtube, canonical="https://www.youtube.com/watch?v=X")     # canonical rules upgraded
+    again = replace(sl, mentions=(*sl.mentions[:5], fixed))
+    r = store_lists.ingest(store, again, now=T0 + timedelta(hours=2))
+    assert r.resynced and not r.changed and r.version_id == r1.version_id
+    assert r.resources_new == 1 and r.mentions == store_lists.Delta(kept=6, updated=1)
+    back = store_lists.mentions_for(store, r1.list_id)
+    assert back[5].mention.canonical == "https://www.youtube.com/watch?v=X"
 
 
 def test_duplicate_heading_paths_get_distinct_keys(store: Store) -> None:

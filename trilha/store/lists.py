@@ -63,10 +63,16 @@ class Delta:
     kept: int = 0         # still present (includes ``restored``)
     removed: int = 0      # present before, gone now: marked ``removed_at``
     restored: int = 0     # had been removed, present again
+    updated: int = 0      # kept, with a value that changed (line, text, findings, …; includes ``restored``)
 
     @property
     def present(self) -> int:
         return self.added + self.kept
+
+    @property
+    def differs(self) -> bool:
+        """Whether anything was written for these rows."""
+        return bool(self.added or self.removed or self.updated)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,19 +213,10 @@ def _ingest(session: Session, sl: StudyList, now: datetime) -> IngestResult:
     c_ids = concept_identities(sl.concepts)
 
     if not changed:
+        # same text: only the read time moves, unless the reader now reads it differently
+        # (a reader upgrade): the diff below then writes just what differs, no new version
         assert latest is not None
         latest.last_read_at = now
-        if _same_identities(session, list_id, sec_keys, m_ids, c_ids):
-            counts = _active_counts(session, list_id)
-            return IngestResult(
-                list_id=list_id, version_id=latest.id, source=sl.source, content_hash=sl.content_hash,
-                first_read=False, changed=False, resynced=False,
-                mentions=Delta(kept=counts["mentions"]), concepts=Delta(kept=counts["concepts"]),
-                sections=Delta(kept=counts["sections"]),
-                resources=len({m.canonical for m in sl.mentions if m.canonical and not m.is_internal}),
-                resources_new=0,
-            )
-        logger.info("list %s: same content but different reading; resyncing", sl.source)
         version_id = latest.id
     else:
         version = ListVersionRow(
@@ -233,35 +230,20 @@ def _ingest(session: Session, sl: StudyList, now: datetime) -> IngestResult:
     sections_delta, section_ids = _sync_sections(session, list_id, sl.sections, sec_keys, now)
     order_to_section = {s.order: section_ids[k] for s, k in zip(sl.sections, sec_keys, strict=True)}
     resource_ids, resources_new = _ensure_resources(session, sl.mentions, now)
-    mentions_delta = _sync_mentions(session, list_id, sl.mentions, m_ids, order_to_section, resource_ids, now)
+    mentions_delta = _sync_mentions(session, list_id, sl.mentions, m_ids, order_to_section, resource_ids, now,
+                                    touch=changed)
     concepts_delta = _sync_concepts(session, list_id, sl.concepts, c_ids, order_to_section, now)
+    resynced = not changed and (
+        resources_new > 0 or any(d.differs for d in (sections_delta, mentions_delta, concepts_delta))
+    )
+    if resynced:
+        logger.info("list %s: same content read differently (reader upgrade?); rows resynced", sl.source)
     return IngestResult(
         list_id=list_id, version_id=version_id, source=sl.source, content_hash=sl.content_hash,
-        first_read=first_read, changed=changed, resynced=not changed,
+        first_read=first_read, changed=changed, resynced=resynced,
         mentions=mentions_delta, concepts=concepts_delta, sections=sections_delta,
         resources=len(resource_ids), resources_new=resources_new,
     )
-
-
-def _same_identities(
-    session: Session, list_id: int, sec_keys: list[str], m_ids: list[str], c_ids: list[str]
-) -> bool:
-    def active(col: Any, model: Any) -> set[str]:
-        return set(session.scalars(select(col).where(model.list_id == list_id, model.removed_at.is_(None))))
-
-    return (
-        active(SectionRow.path_key, SectionRow) == set(sec_keys)
-        and active(MentionRow.identity, MentionRow) == set(m_ids)
-        and active(ConceptRow.identity, ConceptRow) == set(c_ids)
-    )
-
-
-def _active_counts(session: Session, list_id: int) -> dict[str, int]:
-    def count(model: Any) -> int:
-        stmt = select(func.count()).select_from(model).where(model.list_id == list_id, model.removed_at.is_(None))
-        return int(session.scalar(stmt) or 0)
-
-    return {"sections": count(SectionRow), "mentions": count(MentionRow), "concepts": count(ConceptRow)}
 
 
 def _bulk_insert(
@@ -395,7 +377,8 @@ def _sync(
                 select(model.id, key_col).where(model.list_id == list_id)))
         else:
             ids = {key: row[0] for key, row in existing.items()}
-    return Delta(added=len(inserts), kept=kept, removed=len(gone), restored=restored), ids
+    delta = Delta(added=len(inserts), kept=kept, removed=len(gone), restored=restored, updated=len(updates))
+    return delta, ids
 
 
 SECTION_COLUMNS = ("path", "title", "level", "line", "position", "anchor")
@@ -456,7 +439,10 @@ def _sync_mentions(
     order_to_section: dict[int, int],
     resource_ids: dict[str, int],
     now: datetime,
+    *,
+    touch: bool,
 ) -> Delta:
+    """Sync the mentions; with ``touch`` (a new version) every present mention's ``last_seen`` moves."""
     wanted: dict[str, tuple[Any, ...]] = {}
     for m, identity in zip(mentions, identities, strict=True):
         wanted[identity] = (
@@ -469,7 +455,7 @@ def _sync_mentions(
     delta, _ids = _sync(session, MentionRow, "identity", list_id, MENTION_COLUMNS, wanted, now,
                         on_insert={"last_seen": now})
     # last_seen = read-at of the newest version holding the mention: one statement for all kept rows
-    if delta.kept:
+    if touch and delta.kept:
         session.execute(
             update(MentionRow)
             .where(MentionRow.list_id == list_id, MentionRow.removed_at.is_(None))
