@@ -1,6 +1,7 @@
 """Generic HTML adapter: metadata of any page, and soft-404 detection.
 
-Requests: one ``GET`` of the page (the engine caps the body), then only when the page
+Requests: one ``GET`` of the page (the engine caps the body; a ``HEAD`` for images, archives
+and media, then a short ``GET`` if the server refuses HEAD with 403/405/501), then only when the page
 looks suspicious one ``GET`` of a random sibling URL on the same host (``purpose="probe"``)
 — if that nonsense URL answers 200 with the same page, the site answers everything with
 one page and the original is a soft-404.  A meta-refresh page (Sphinx redirect
@@ -44,6 +45,9 @@ from crawler.adapters.util import (
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 PAGE_MAX_BYTES = 512 * 1024
+#: nothing to read at these paths (images, archives, media): a HEAD is enough
+HEAD_ONLY_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".ico", ".zip", ".gz", ".tgz",
+                 ".tar", ".bz2", ".xz", ".7z", ".mp4", ".mp3", ".webm", ".parquet")
 
 #: Titles that say "not found" (matched case-insensitively, as whole title or a clear part).
 _NOT_FOUND = re.compile(
@@ -66,13 +70,17 @@ class GenericAdapter:
         return urlsplit(url).scheme in ("http", "https")
 
     def first_request(self, url: str) -> ApiCall:
+        if urlsplit(url).path.lower().endswith(HEAD_ONLY_EXT):
+            return ApiCall(url=url, method="HEAD", purpose="page")
         return ApiCall(url=url, purpose="page", max_bytes=PAGE_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
         if (unchanged := not_modified(exchanges)) is not None:
             return unchanged
-        page_ex = next((e for e in exchanges if e.call.purpose == "page"), exchanges[0])
+        page_ex = next((e for e in reversed(exchanges) if e.call.purpose == "page"), exchanges[0])
         page = page_ex.fetched
+        if page_ex.call.method == "HEAD" and page.status in (403, 405, 501) and len(exchanges) == 1:
+            return ApiCall(url=url, purpose="page", max_bytes=64 * 1024)    # HEAD refused: GET a little
         meta, pm = page_meta(url, page)
         probe = next((e for e in exchanges if e.call.purpose == "probe"), None)
         refresh = next((e for e in exchanges if e.call.purpose == "refresh"), None)
