@@ -73,6 +73,8 @@ def run_crawl(
     canonicals = [t.canonical for t in todo]
     validators = crawls.last_validators(store, canonicals)
     previous = crawls.last_results(store, canonicals)
+    metas = crawls.last_metas(store, canonicals)
+    previous = {k: replace(v, meta=metas.get(k)) for k, v in previous.items()}
     archived = crawls.archived_snapshots(store, canonicals)
     settings = scrapy_settings(config)
     try:

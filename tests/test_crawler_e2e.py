@@ -112,4 +112,29 @@ def test_second_crawl_sends_conditional_requests_and_records_304(crawls) -> None
         assert rows2[url]["conditional"] is True
         assert rows2[url]["http_status"] == 304
         assert rows2[url]["verdict"] == rows1[url]["verdict"]       # the previous verdict carried over
+        assert rows2[url]["title"] == rows1[url]["title"]           # and the previous metadata
     assert {u: r["verdict"] for u, r in rows2.items()} == {u: r["verdict"] for u, r in rows1.items()}
+
+
+def test_wayback_looked_up_once_and_stored(crawls) -> None:  # type: ignore[no-untyped-def]
+    first, second, requests, _db = crawls
+    archived = {u: r["archived_url"] for u, r in _rows(first).items() if r["archived_url"]}
+    assert archived, "no Wayback snapshot found for any dead/soft-404/moved link"
+    assert all(a.startswith("https://web.archive.org/web/") for a in archived.values())
+    for url, snapshot in archived.items():
+        assert _rows(second)[url]["archived_url"] == snapshot              # kept from the store
+    assert not [r for r in requests if r.path.startswith("/archive.org/")]  # never looked up again
+
+
+def test_papers_are_enriched_from_semantic_scholar(crawls) -> None:  # type: ignore[no-untyped-def]
+    first, _second, _requests, db = crawls
+    from trilha.store import crawls as store_crawls
+
+    store = open_store(db)
+    try:
+        checks = store_crawls.crawl_checks(store, first["crawl_id"])
+    finally:
+        store.close()
+    paper = checks["https://arxiv.org/abs/1706.03762"].meta
+    assert paper is not None and paper.title == "Attention Is All You Need"
+    assert paper.extra.get("year") == 2017 and "citation_count" in paper.extra

@@ -44,6 +44,8 @@ EXPECTED = {
     f"{BASE}/latin1": ("ok", 200, "Ciência"),
     f"{BASE}/hostile-title": ("ok", 200, '<script>alert(1)</script>Evil & "quoted"'),
     f"{BASE}/anchors#present": ("ok", 200, "Anchors"),
+    f"{BASE}/head-405/picture.png": ("ok", 200, None),
+    "https://excluded.example/page": ("skipped", None, None),
     "mailto:someone@example.org": ("skipped", None, None),
 }
 
@@ -51,13 +53,16 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def crawl(fixture_server, tmp_path_factory):  # type: ignore[no-untyped-def]
     db = f"sqlite:///{tmp_path_factory.mktemp('mw') / 'store.sqlite3'}"
-    args = ["crawl", "--db", db, "--allow-private", "--remap", fixture_server.remap, "--format", "json"]
+    args = ["crawl", "--db", db, "--allow-private", "--remap", fixture_server.remap, "--format", "json",
+            "--exclude", r"^https://excluded\."]
     for url in EXPECTED:
         args += ["--url", url]
     args += ["--url", f"{BASE}/anchors#missing", "--url", f"{BASE}/anchors#readme-anchor"]
     proc = run_cli(args, env=cli_env(TRILHA_TIMEOUT="2", TRILHA_RETRIES="1"))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
+    data["stderr"] = proc.stderr
+    data["db"] = db
     return {row["url"]: row for row in data["links"]}, data, fixture_server
 
 
@@ -90,6 +95,28 @@ def test_fragments_checked_on_the_fetched_page(crawl) -> None:  # type: ignore[n
     # three mentions of one resource: one check, fragments united; only the absent one is missing
     for url in (f"{BASE}/anchors#present", f"{BASE}/anchors#missing", f"{BASE}/anchors#readme-anchor"):
         assert rows[url]["fragments_missing"] == ["missing"]
+
+
+def test_head_then_get_when_head_is_refused(crawl) -> None:  # type: ignore[no-untyped-def]
+    _rows, _data, server = crawl
+    methods = [r.method for r in server.requests if r.path.endswith("/_/head-405/picture.png")]
+    assert methods == ["HEAD", "GET"]
+
+
+def test_plain_progress_lines_when_not_a_tty(crawl) -> None:  # type: ignore[no-untyped-def]
+    _rows, data, _server = crawl
+    assert f"checked {len(data['links']) - 2}/{len(data['links']) - 2}:" in data["stderr"]
+
+
+def test_only_failed_rechecks_just_what_was_not_ok(crawl) -> None:  # type: ignore[no-untyped-def]
+    rows, data, server = crawl
+    args = ["crawl", "--db", data["db"], "--allow-private", "--remap", server.remap, "--format", "json",
+            "--only-failed", "--url", f"{BASE}/ok", "--url", f"{BASE}/status/404"]
+    proc = run_cli(args)
+    assert proc.returncode == 0, proc.stderr
+    again = {row["url"]: row for row in json.loads(proc.stdout)["links"]}
+    assert again[f"{BASE}/status/404"]["verdict"] == "dead"
+    assert again[f"{BASE}/ok"]["verdict"] is None                     # ok last time: not rechecked
 
 
 def test_user_agent_names_trilha(crawl) -> None:  # type: ignore[no-untyped-def]

@@ -24,7 +24,10 @@ logger = logging.getLogger(__name__)
 ORDER: tuple[str, ...] = (
     "arxiv", "youtube", "github", "kaggle", "social", "pdf", "generic",
 )
-_HEAD_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf", ".zip", ".gz", ".tar", ".mp4", ".csv")
+#: paths with nothing to read: a HEAD is enough (GET again on 403/405/501)
+HEAD_ONLY_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".ico", ".zip", ".gz", ".tgz",
+                 ".tar", ".bz2", ".xz", ".7z", ".mp4", ".mp3", ".webm", ".parquet")
+_HEAD_EXT = (*HEAD_ONLY_EXT, ".pdf", ".csv")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ with identity URLs, and a loop is seen (a URL twice, or more than ``MAX_HOPS``).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections import defaultdict
@@ -90,6 +91,7 @@ class LinkSpider(scrapy.Spider):
         self.host_failures: dict[str, str] = {}      # host -> network failure code
         self.hosts_answered: set[str] = set()        # hosts that gave any HTTP answer
         self.network_failed: list[CheckResult] = []  # results that may turn "offline"
+        self.github_budget_out = False                # GitHub said x-ratelimit-remaining: 0
 
     # ------------------------------------------------------------------ start
 
@@ -109,8 +111,7 @@ class LinkSpider(scrapy.Spider):
                     batch.keys.append(key)
                 batch.jobs[key].append(job)
                 continue
-            for item in self._call(job, _safe(lambda: adapter.first_request(target.url), None)
-                                   or registry.FALLBACK.first_request(target.url), first=True):
+            for item in self._call(job, self._first_call(adapter, target.url), first=True):
                 yield item
         for batch in batches.values():
             size = max(int(getattr(batch.adapter, "batch_size", 100)), 1)
@@ -123,6 +124,20 @@ class LinkSpider(scrapy.Spider):
             yield request
 
     # --------------------------------------------------------------- requests
+
+    def _first_call(self, adapter: Adapter, url: str) -> ApiCall:
+        """The adapter's first request, with the engine's own policies on top.
+
+        * nothing to read (an image, an archive) and only the generic adapter: HEAD;
+        * GitHub's unauthenticated API budget spent: the adapter's page check instead.
+        """
+        if adapter.name == "github" and self.github_budget_out and hasattr(adapter, "page_request"):
+            call = _safe(lambda: adapter.page_request(url), None)
+            if call is not None:
+                return call
+        if adapter.name == "generic" and urlsplit(url).path.lower().endswith(registry.HEAD_ONLY_EXT):
+            return registry.FALLBACK.first_request(url)
+        return _safe(lambda: adapter.first_request(url), None) or registry.FALLBACK.first_request(url)
 
     def _request(self, call: ApiCall, meta: dict[str, Any], *, url: str | None = None,
                  hops: tuple[tuple[str, int], ...] = (), method: str | None = None) -> scrapy.Request:
@@ -185,6 +200,11 @@ class LinkSpider(scrapy.Spider):
                    for k, v in response.headers.items()}
         fetched = Fetched(url=response.url, status=status, headers=headers, body=response.body,
                           truncated="download_stopped" in response.flags, redirects=hops)
+        if job is not None and job.adapter.name == "github" and not self.github_budget_out:
+            exhausted = getattr(importlib.import_module(type(job.adapter).__module__), "api_budget_exhausted", None)
+            if exhausted is not None and _safe(lambda: exhausted(fetched), False):
+                logger.warning("GitHub API budget spent: page checks from now on")
+                self.github_budget_out = True
         yield from self._deliver(meta, call, fetched)
 
     def _on_error(self, failure: Failure) -> Iterator[Any]:
@@ -238,22 +258,17 @@ class LinkSpider(scrapy.Spider):
         verdict, reason, suggested = decide(target.url, assessment, basis)
         previous = self.previous.get(target.canonical)
         not_modified = basis.status == 304
-        if not_modified and previous is not None and assessment is None or (
-            not_modified and previous is not None and assessment is not None and assessment.verdict is None
-        ):
-            verdict = previous.verdict
+        if not_modified and previous is not None and (assessment is None or assessment.verdict is None):
+            verdict = previous.verdict                       # nothing changed: the last verdict stands
             suggested = suggested or previous.suggested_url
             reason = "not modified since the last crawl"
-        elif not_modified:
-            verdict = verdict if verdict != Verdict.OK else Verdict.OK
-            reason = reason or "not modified since the last crawl"
         fragments = ()
         if page is not None and page.status == 200 and target.fragments:
             fragments = missing_fragments(target.fragments, page.body, truncated=page.truncated)
         call = next((e.call for e in reversed(job.exchanges) if e.call.purpose == "page"), None)
         meta = assessment.meta if assessment else None
-        if not_modified and meta is None and previous is not None:
-            meta = previous.meta
+        if not_modified and previous is not None:
+            meta = merge_meta(previous.meta, meta)
         result = CheckResult(
             canonical=target.canonical,
             url=target.url,
@@ -353,8 +368,6 @@ class LinkSpider(scrapy.Spider):
 
 def _optional_adapter(name: str) -> Any:
     """An adapter module that is not picked per URL (wayback, semanticscholar), if present."""
-    import importlib
-
     try:
         return importlib.import_module(f"crawler.adapters.{name}").ADAPTER
     except (ModuleNotFoundError, AttributeError):

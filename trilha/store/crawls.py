@@ -265,15 +265,10 @@ def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
     """Every check of one crawl, with its metadata, by canonical URL (for the crawl's own output)."""
     out: dict[str, CheckResult] = {}
     with store.session() as session:
-        metas: dict[int, ResourceMeta] = {}
-        for row in session.scalars(select(ResourceMetaRow).where(ResourceMetaRow.crawl_id == crawl_id)):
-            metas[row.resource_id] = ResourceMeta(
-                title=row.title, description=row.description, authors=tuple(row.authors or ()),
-                channel=row.channel, channel_url=row.channel_url, published=row.published, updated=row.updated,
-                duration_s=row.duration_s, language=row.language, canonical_url=row.canonical_url,
-                content_type=row.content_type, size_bytes=row.size_bytes, stars=row.stars, archived=row.archived,
-                withdrawn=row.withdrawn, site_id=row.site_id, extra=dict(row.extra or {}),
-            )
+        metas = {
+            row.resource_id: _meta_from_row(row)
+            for row in session.scalars(select(ResourceMetaRow).where(ResourceMetaRow.crawl_id == crawl_id))
+        }
         stmt = (
             select(ResourceRow.canonical, CheckRow)
             .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
@@ -283,4 +278,32 @@ def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
             result = check_from_row(canonical, row)
             meta = metas.get(row.resource_id)
             out[canonical] = replace(result, meta=meta)
+    return out
+
+
+def _meta_from_row(row: ResourceMetaRow) -> ResourceMeta:
+    return ResourceMeta(
+        title=row.title, description=row.description, authors=tuple(row.authors or ()),
+        channel=row.channel, channel_url=row.channel_url, published=row.published, updated=row.updated,
+        duration_s=row.duration_s, language=row.language, canonical_url=row.canonical_url,
+        content_type=row.content_type, size_bytes=row.size_bytes, stars=row.stars, archived=row.archived,
+        withdrawn=row.withdrawn, site_id=row.site_id, extra=dict(row.extra or {}),
+    )
+
+
+def last_metas(store: Store, canonicals: Iterable[str]) -> dict[str, ResourceMeta]:
+    """The most recent stored metadata per resource (carried forward when a page answers 304)."""
+    wanted = list(set(canonicals))
+    out: dict[str, ResourceMeta] = {}
+    with store.session() as session:
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            stmt = (
+                select(ResourceRow.canonical, ResourceMetaRow)
+                .join(ResourceMetaRow, ResourceMetaRow.resource_id == ResourceRow.id)
+                .where(ResourceRow.canonical.in_(chunk))
+                .order_by(ResourceMetaRow.id)
+            )
+            for canonical, row in session.execute(stmt):
+                out[canonical] = _meta_from_row(row)
     return out
