@@ -11,7 +11,7 @@ from trilha.model import Health
 from trilha.store.history import ListHistory, MentionInfo
 
 from reports.changes import Timeline, changes, counted_crawls
-from reports.health import Assessment, Rules, mention_health
+from reports.health import Rules, mention_health
 from reports.model import (
     HEALTH_ORDER,
     CrawlPoint,

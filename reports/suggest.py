@@ -31,7 +31,8 @@ def moved_target(assessment: Assessment) -> str | None:
     return None
 
 
-def archived_copy(assessment: Assessment | None, resource: ResourceHistory | None) -> str | None:
+def archived_copy(resource: ResourceHistory | None) -> str | None:
+    """The newest check's ``archived_url``, else the snapshot stored once for the resource."""
     if resource is not None:
         for obs in reversed(resource.observations):
             if obs.result.archived_url:
@@ -58,7 +59,7 @@ def suggest(
             return Suggestion(action="update", url=target, note=f"permanent redirect: update to {target}")
         return None
     if health in (Health.DEAD, Health.FAILING):
-        snap = archived_copy(assessment, resource)
+        snap = archived_copy(resource)
         if snap:
             return Suggestion(action="archive", url=snap, note=f"archived copy: {snap}")
         if health is Health.DEAD:

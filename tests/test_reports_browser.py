@@ -50,6 +50,8 @@ def test_html_report_in_chromium(html_report) -> None:
         assert page.locator("svg.plot").count() == 2
         assert page.locator("svg.plot").first.locator("g").count() == 6
         # filter by text and by health
+        assert page.locator("#shown").text_content() == "8 of 10 links"     # "not ok" by default
+        page.select_option("#health-filter", "")
         assert page.locator("#shown").text_content() == "10 of 10 links"
         page.fill("#filter", "g.example")
         assert page.locator("#links-table tbody tr:visible").count() == 1
