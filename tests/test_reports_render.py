@@ -134,3 +134,23 @@ def test_report_after_run_prints_and_raises_exit_3(db, tmp_path) -> None:
     with pytest.raises(ProblemsFound):
         report_after_run(store, 1, out_dir=tmp_path / "o", fail_on="dead", console=console)
     store.close()
+
+
+def test_step_report_for_trilha_run(db, tmp_path) -> None:
+    """trilha.cli.report.step_report / run_exit work on a RunState-like object."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from trilha.cli import ProblemsFound
+    from trilha.cli.report import run_exit, step_report
+
+    store = open_store(db)
+    state = SimpleNamespace(store=store, ingested=SimpleNamespace(list_id=1), out_dir=tmp_path / "o",
+                            outputs={}, summary={}, fail_on="dead", fmt="table")
+    step_report(state)
+    store.close()
+    assert set(state.outputs) == {"report.html", "report.md", "report.json", "report.csv", "report.junit.xml"}
+    assert state.summary["health"]["dead"] == 4
+    with pytest.raises(ProblemsFound):
+        run_exit(state, Console(record=True))

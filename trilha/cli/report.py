@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -113,3 +114,32 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, fmt: str
     else:
         print_summary(report, paths, Console())
     finish(report, wanted)
+
+
+def step_report(state: Any) -> None:
+    """A ``trilha run`` step (append it LAST to ``trilha.cli.run.STEPS``, after crawl/build/map).
+
+    Reads ``state.store`` and ``state.ingested.list_id``; optional ``state.fail_on`` (the raw
+    ``--fail-on`` text) and ``state.dead_after``.  Writes every report file into
+    ``state.out_dir``, adds them to ``state.outputs`` (``report.html`` …), puts the health
+    counts in ``state.summary["health"]`` and the Report in ``state.summary["_report"]``.
+    After printing, the run command calls :func:`run_exit` (exit 3 on ``--fail-on``).
+    """
+    wanted = parse_fail_on(getattr(state, "fail_on", "") or "")
+    rules = Rules(dead_after=getattr(state, "dead_after", None) or Rules().dead_after)
+    report, paths = make_report(state.store, None, out_dir=state.out_dir, rules=rules, fail_on=wanted,
+                                list_id=state.ingested.list_id)
+    for path in paths.values():
+        state.outputs[path.name] = path
+    state.summary["health"] = dict(report.summary)
+    state.summary["_report"] = report
+
+
+def run_exit(state: Any, console: Console | None = None) -> None:
+    """End of ``trilha run``: the health summary table, then exit 3 if ``--fail-on`` matched."""
+    report = state.summary.get("_report")
+    if report is None:
+        return
+    if getattr(state, "fmt", "table") != "json":
+        table_render.render(report, console or Console(), problems=False)
+    finish(report, report.fail_on)
