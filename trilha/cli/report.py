@@ -122,7 +122,7 @@ def step_report(state: Any) -> None:
     Reads ``state.store`` and ``state.ingested.list_id``; optional ``state.fail_on`` (the raw
     ``--fail-on`` text) and ``state.dead_after``.  Writes every report file into
     ``state.out_dir``, adds them to ``state.outputs`` (``report.html`` …), puts the health
-    counts in ``state.summary["health"]`` and the Report in ``state.summary["_report"]``.
+    counts in ``state.summary["health"]`` (JSON-safe) and the Report on ``state.report``.
     After printing, the run command calls :func:`run_exit` (exit 3 on ``--fail-on``).
     """
     wanted = parse_fail_on(getattr(state, "fail_on", "") or "")
@@ -132,12 +132,12 @@ def step_report(state: Any) -> None:
     for path in paths.values():
         state.outputs[path.name] = path
     state.summary["health"] = dict(report.summary)
-    state.summary["_report"] = report
+    state.report = report
 
 
 def run_exit(state: Any, console: Console | None = None) -> None:
     """End of ``trilha run``: the health summary table, then exit 3 if ``--fail-on`` matched."""
-    report = state.summary.get("_report")
+    report = getattr(state, "report", None)
     if report is None:
         return
     if getattr(state, "fmt", "table") != "json":
