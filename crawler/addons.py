@@ -1,43 +1,53 @@
-"""Scale-out: several crawler workers share one crawl through a Redis queue (scrapy-redis).
+"""Scale-out: several crawler workers share one crawl through Redis (scrapy-redis).
 
 Wiring (done by the crawler when the config has a ``redis_url``)::
 
     ADDONS = {"crawler.addons.DistributedAddon": 100}
     REDIS_URL = "redis://127.0.0.1:6379/0"     # or env TRILHA_REDIS_URL
-    TRILHA_CRAWL_KEY = "<crawl id>"            # the same in every worker of one crawl
-                                               # (falls back to TRILHA_CRAWL_ID, then env)
 
-What :meth:`DistributedAddon.update_settings` sets (Scrapy add-on API, ``scrapy/addons.py``;
-scrapy-redis 0.9.1 setting names, ``scrapy_redis/scheduler.py`` and ``defaults.py``):
+Every worker runs the same spider over the same targets, in the same crawl of the store
+(the first worker starts it; the others join with ``trilha crawl --resume``).  The add-on
+shares the work in one of two modes (``TRILHA_REDIS_MODE``):
 
-* ``SCHEDULER`` = :class:`RedisScheduler` (scrapy-redis's Scheduler without the deprecated
-  ``spider=`` arguments to the stats collector) and ``DUPEFILTER_CLASS`` = scrapy-redis's
-  ``RFPDupeFilter``: the queue and the "seen" set live in Redis, so a request that any worker
-  enqueued is fetched by exactly one worker, once.
-* ``SCHEDULER_QUEUE_KEY`` / ``SCHEDULER_DUPEFILTER_KEY`` = ``trilha:<spider>:<crawl key>:…``:
-  one queue per crawl, never shared across crawls.
-* ``SCHEDULER_PERSIST`` = True: the worker that finishes first must not flush the queue
-  under the others.  The keys get a TTL (``TRILHA_REDIS_KEY_TTL``, default one day) when a
-  worker closes, so Redis does not fill up.
-* ``SCHEDULER_SERIALIZER`` = ``crawler.redis_json``: JSON, not pickle (the default), so the
-  queue cannot carry code.
-* ``CONCURRENT_REQUESTS`` capped at ``TRILHA_WORKER_CONCURRENCY`` (default 16): a worker only
-  pulls from Redis while it has free download slots; with Scrapy's larger defaults the first
-  worker pulls the whole queue and the others idle (measured, shared/research/dependencies.md).
-* ``MAX_IDLE_TIME_BEFORE_CLOSE`` (seconds) so a ``RedisSpider`` exits when the queue stays
-  empty; a plain spider closes when the shared queue is empty and nothing is in flight.
+``claim`` (default; what trilha's LinkSpider needs)
+    :class:`ClaimStartMiddleware` wraps the spider's ``start()``: before a start request
+    (or a start item) leaves a worker, the worker claims it with ``SADD`` on a Redis set
+    keyed by the crawl; a claim another worker already holds drops it.  ``SADD`` is atomic,
+    so each resource is checked by exactly one worker, once.  The middleware claims only
+    while the downloader has free slots (Scrapy's "lazy start" pattern), so a busy worker
+    claims less and the work spreads like a shared queue.  Follow-up requests (redirect
+    hops, HEAD→GET, adapter API calls) stay in the worker that owns the resource: the
+    spider keeps live Python objects in ``request.meta``, which no queue could carry safely.
+``queue``
+    scrapy-redis's own Scheduler and ``RFPDupeFilter``: every request goes through one
+    Redis queue, JSON-encoded (:mod:`crawler.redis_json`; scrapy-redis's default is
+    pickle, which would let anyone who can write to Redis run code in every worker).
+    For spiders whose requests carry only plain data and do not set ``dont_filter``.
 
+Common to both: ``REDIS_URL``; a key per crawl (``TRILHA_CRAWL_KEY``, else the spider's
+``crawl_id``, else ``TRILHA_CRAWL_ID``); the keys persist while other workers may still
+run and then expire (``TRILHA_REDIS_KEY_TTL``, default one day); ``CONCURRENT_REQUESTS``
+capped at ``TRILHA_WORKER_CONCURRENCY`` (default 16) so one worker cannot take all the
+work (measured in shared/research/dependencies.md: at Scrapy's defaults the first
+scrapy-redis worker pulled the whole queue and the other idled).
+
+Setting names follow scrapy-redis 0.9.1 (``scrapy_redis/scheduler.py``, ``defaults.py``,
+``connection.py``); the add-on API is Scrapy's (``scrapy/addons.py``: ``update_settings``).
 The correctness settings are set at least at the priority they already have, so project
 settings cannot quietly turn the shared scheduler back into a local one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from scrapy import Request
 from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 
 from trilha.errors import ConfigError
@@ -51,28 +61,45 @@ logger = logging.getLogger(__name__)
 DEFAULT_WORKER_CONCURRENCY = 16
 DEFAULT_MAX_IDLE_S = 10
 DEFAULT_KEY_TTL_S = 24 * 3600
+MODES = ("claim", "queue")
+BACKOUT_POLL_S = 0.02
+CLAIM_MIDDLEWARE = "crawler.addons.ClaimStartMiddleware"
+
+
+def safe_key(crawl_key: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(crawl_key)) or "default"
 
 
 def redis_keys(crawl_key: str) -> dict[str, str]:
     """The scrapy-redis key templates for one crawl (``%(spider)s`` is filled in by scrapy-redis)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in crawl_key) or "default"
+    safe = safe_key(crawl_key)
     return {
         "SCHEDULER_QUEUE_KEY": f"trilha:%(spider)s:{safe}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"trilha:%(spider)s:{safe}:dupefilter",
     }
 
 
+def claim_key(spider_name: str, crawl_key: str) -> str:
+    return f"trilha:{spider_name}:{safe_key(crawl_key)}:claims"
+
+
 def distributed_settings(
     redis_url: str,
     crawl_key: str,
     *,
-    concurrency: int = DEFAULT_WORKER_CONCURRENCY,
+    mode: str = "claim",
     max_idle_s: int = DEFAULT_MAX_IDLE_S,
 ) -> dict[str, Any]:
-    """The settings the add-on applies (pure; tested without Redis)."""
+    """The scalar settings the add-on applies (pure; tested without Redis)."""
     if not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"not a Redis URL: {redis_url!r} (expected redis://host:port/db)")
+    if mode not in MODES:
+        raise ConfigError(f"TRILHA_REDIS_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    common: dict[str, Any] = {"REDIS_URL": redis_url, "TRILHA_REDIS_MODE": mode}
+    if mode == "claim":
+        return common
     return {
+        **common,
         "SCHEDULER": "crawler.addons.RedisScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
@@ -81,14 +108,21 @@ def distributed_settings(
         "SCHEDULER_FLUSH_ON_START": False,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "MAX_IDLE_TIME_BEFORE_CLOSE": max_idle_s,
-        "REDIS_URL": redis_url,
         **redis_keys(crawl_key),
-        "_TRILHA_WORKER_CONCURRENCY": concurrency,
     }
 
 
+def _crawl_key(settings: BaseSettings) -> str:
+    return str(
+        settings.get("TRILHA_CRAWL_KEY")
+        or settings.get("TRILHA_CRAWL_ID")
+        or os.environ.get("TRILHA_CRAWL_KEY")
+        or "default"
+    )
+
+
 class DistributedAddon:
-    """Scrapy add-on: share the crawl's request queue and dupefilter through Redis."""
+    """Scrapy add-on: share one crawl between worker processes through Redis."""
 
     def __init__(self, crawler: Crawler | None = None) -> None:
         self.crawler = crawler
@@ -101,23 +135,96 @@ class DistributedAddon:
         redis_url = settings.get("REDIS_URL") or os.environ.get("TRILHA_REDIS_URL") or ""
         if not redis_url:
             raise ConfigError("the distributed crawl needs a Redis URL (REDIS_URL or env TRILHA_REDIS_URL)")
-        crawl_key = str(
-            settings.get("TRILHA_CRAWL_KEY")
-            or settings.get("TRILHA_CRAWL_ID")
-            or os.environ.get("TRILHA_CRAWL_KEY")
-            or "default"
-        )
-        concurrency = settings.getint("TRILHA_WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY)
+        mode = str(settings.get("TRILHA_REDIS_MODE") or "claim")
         max_idle = settings.getint("MAX_IDLE_TIME_BEFORE_CLOSE", 0) or DEFAULT_MAX_IDLE_S
-        wanted = distributed_settings(redis_url, crawl_key, concurrency=concurrency, max_idle_s=max_idle)
-        cap = wanted.pop("_TRILHA_WORKER_CONCURRENCY")
+        wanted = distributed_settings(redis_url, _crawl_key(settings), mode=mode, max_idle_s=max_idle)
         floor = SETTINGS_PRIORITIES["addon"]
         for name, value in wanted.items():
             settings.set(name, value, priority=max(floor, settings.getpriority(name) or 0))
+        if mode == "claim":
+            settings["SPIDER_MIDDLEWARES"][CLAIM_MIDDLEWARE] = 50
+        cap = settings.getint("TRILHA_WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY)
         for name in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN"):
             if settings.getint(name) > cap:
                 settings.set(name, cap, priority=max(floor, settings.getpriority(name) or 0))
-        logger.info("distributed crawl: queue %s on %s", wanted["SCHEDULER_QUEUE_KEY"], redis_url)
+        logger.info("distributed crawl (%s mode) through %s", mode, redis_url)
+
+
+def claim_id(output: Any) -> str | None:
+    """What a start output claims: one resource (its canonical URL), a batch, or a request.
+
+    ``None`` means "not claimed": every worker sends it (the spider's shared enrichment
+    lookups, whose answers each worker needs for its own resources).
+    """
+    if isinstance(output, Request):
+        meta = output.meta
+        if "trilha_enrich" in meta or meta.get("trilha_unclaimed"):
+            return None
+        job = meta.get("trilha_job")
+        target = getattr(job, "target", None)
+        if target is not None and getattr(target, "canonical", None):
+            return f"job:{target.canonical}"
+        batch = meta.get("trilha_batch")
+        if batch is not None and getattr(batch, "keys", None):
+            return "batch:" + "|".join(map(str, batch.keys))
+        return f"req:{output.method} {output.url} {output.body.hex()}"
+    canonical = getattr(output, "canonical", None)
+    if isinstance(canonical, str) and canonical:
+        return f"item:{canonical}"
+    return None
+
+
+class ClaimStartMiddleware:
+    """Spider middleware: a start request or item leaves only the worker that claimed it in Redis."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.server = get_redis_from_settings(crawler.settings)
+        self.ttl = crawler.settings.getint("TRILHA_REDIS_KEY_TTL", DEFAULT_KEY_TTL_S)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClaimStartMiddleware:
+        return cls(crawler)
+
+    def _key(self) -> str:
+        spider = self.crawler.spider
+        settings = self.crawler.settings
+        crawl = settings.get("TRILHA_CRAWL_KEY") or getattr(spider, "crawl_id", None) or _crawl_key(settings)
+        return claim_key(getattr(spider, "name", "spider"), str(crawl))
+
+    async def _until_capacity(self) -> None:
+        """Claim only when this worker can download now (Scrapy's "lazy start" pattern).
+
+        Scrapy's engine otherwise consumes ``start()`` eagerly into the local scheduler, and
+        the first worker would claim everything before the others start.
+        """
+        engine = self.crawler.engine
+        while engine is not None and engine.running and engine.needs_backout():
+            await asyncio.sleep(BACKOUT_POLL_S)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        key = self._key()
+        stats = self.crawler.stats
+        won = lost = 0
+        try:
+            async for output in start:
+                claim = claim_id(output)
+                if claim is not None:
+                    await self._until_capacity()
+                if claim is None:
+                    yield output
+                elif self.server.sadd(key, claim):
+                    won += 1
+                    yield output
+                else:
+                    lost += 1
+        finally:
+            if self.ttl > 0:
+                self.server.expire(key, self.ttl)
+            if stats is not None:
+                stats.set_value("trilha/claims/won", won)
+                stats.set_value("trilha/claims/lost", lost)
+            logger.info("claimed %d start outputs in %s; %d were claimed by other workers", won, key, lost)
 
 
 class RedisScheduler(Scheduler):  # type: ignore[misc]

@@ -24,7 +24,7 @@ from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 
 from crawler import redis_json
-from crawler.addons import DistributedAddon, distributed_settings, redis_keys
+from crawler.addons import CLAIM_MIDDLEWARE, DistributedAddon, claim_id, claim_key, distributed_settings, redis_keys
 from tests.services import require_redis
 from trilha.errors import ConfigError
 
@@ -71,7 +71,7 @@ def test_serializer_never_unpickles() -> None:
 # --- the settings --------------------------------------------------------------------------
 
 def test_distributed_settings_share_one_queue_per_crawl_and_use_json() -> None:
-    settings = distributed_settings("redis://127.0.0.1:6379/0", "crawl 42/x")
+    settings = distributed_settings("redis://127.0.0.1:6379/0", "crawl 42/x", mode="queue")
     assert settings["SCHEDULER"] == "crawler.addons.RedisScheduler"
     assert settings["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert settings["SCHEDULER_SERIALIZER"] == "crawler.redis_json"
@@ -81,9 +81,45 @@ def test_distributed_settings_share_one_queue_per_crawl_and_use_json() -> None:
     assert redis_keys("a")["SCHEDULER_QUEUE_KEY"] != redis_keys("b")["SCHEDULER_QUEUE_KEY"]
 
 
-def test_distributed_settings_reject_a_url_that_is_not_redis() -> None:
+def test_distributed_settings_reject_a_url_that_is_not_redis_or_an_unknown_mode() -> None:
     with pytest.raises(ConfigError, match="not a Redis URL"):
         distributed_settings("postgresql://x", "k")
+    with pytest.raises(ConfigError, match="TRILHA_REDIS_MODE"):
+        distributed_settings("redis://x", "k", mode="pickle")
+
+
+def test_claim_mode_is_the_default_and_keeps_scrapys_scheduler() -> None:
+    settings = Settings()
+    settings.set("REDIS_URL", "redis://127.0.0.1:6379/15", priority="project")
+    settings.set("SPIDER_MIDDLEWARES", {"x.Y": 10}, priority="project")
+    DistributedAddon().update_settings(settings)
+    assert settings["TRILHA_REDIS_MODE"] == "claim"
+    assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert settings.getdict("SPIDER_MIDDLEWARES") == {"x.Y": 10, CLAIM_MIDDLEWARE: 50}
+    assert claim_key("trilha-links", "7") == "trilha:trilha-links:7:claims"
+
+
+def test_claim_ids_name_the_resource_the_batch_or_the_request() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class T:
+        canonical: str
+
+    @dataclass
+    class J:
+        target: T
+
+    @dataclass
+    class B:
+        keys: list[str]
+
+    assert claim_id(Request("http://h/x?utm=1", meta={"trilha_job": J(T("http://h/x"))})) == "job:http://h/x"
+    assert claim_id(Request("http://api/q", meta={"trilha_batch": B(["1", "2"])})) == "batch:1|2"
+    assert claim_id(Request("http://api/s2", meta={"trilha_enrich": ["1"]})) is None
+    assert claim_id(Request("http://h/p", method="HEAD")) == "req:HEAD http://h/p "
+    assert claim_id(T("http://h/skipped")) == "item:http://h/skipped"
+    assert claim_id({"plain": "item"}) is None
 
 
 def test_addon_overrides_project_scheduler_and_caps_concurrency() -> None:
@@ -91,6 +127,7 @@ def test_addon_overrides_project_scheduler_and_caps_concurrency() -> None:
     settings.set("REDIS_URL", "redis://127.0.0.1:6379/15", priority="project")
     settings.set("TRILHA_CRAWL_KEY", "c1", priority="project")
     settings.set("SCHEDULER", "scrapy.core.scheduler.Scheduler", priority="project")
+    settings.set("TRILHA_REDIS_MODE", "queue", priority="project")
     settings.set("CONCURRENT_REQUESTS", 64, priority="project")
     settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 4, priority="project")
     DistributedAddon().update_settings(settings)
@@ -114,7 +151,7 @@ WORKER = textwrap.dedent(
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
-    base, count, name, key, redis_url, out = sys.argv[1:7]
+    base, count, name, key, redis_url, out, mode = sys.argv[1:8]
 
     class Pages(scrapy.Spider):
         name = "scalepages"
@@ -131,6 +168,7 @@ WORKER = textwrap.dedent(
         "ADDONS": {"crawler.addons.DistributedAddon": 100},
         "REDIS_URL": redis_url,
         "TRILHA_CRAWL_KEY": key,
+        "TRILHA_REDIS_MODE": mode,
         "TRILHA_WORKER_CONCURRENCY": 2,
         "TRILHA_REDIS_KEY_TTL": 60,
         "TELNETCONSOLE_ENABLED": False,
@@ -182,7 +220,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_two_workers_share_one_redis_queue_and_fetch_each_page_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["queue", "claim"])
+def test_two_workers_share_the_work_through_redis_and_fetch_each_page_once(tmp_path: Path, mode: str) -> None:
     import redis
 
     redis_url = require_redis()
@@ -198,7 +237,7 @@ def test_two_workers_share_one_redis_queue_and_fetch_each_page_once(tmp_path: Pa
     try:
         workers = [
             subprocess.Popen(
-                [sys.executable, str(script), base, str(count), name, key, redis_url, str(tmp_path / f"{name}.txt")],
+                [sys.executable, str(script), base, str(count), name, key, redis_url, str(tmp_path / f"{name}.txt"), mode],
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -230,5 +269,6 @@ def test_two_workers_share_one_redis_queue_and_fetch_each_page_once(tmp_path: Pa
     assert server.by_worker["A"] + server.by_worker["B"] == count
     fetched = (tmp_path / "A.txt").read_text().split() + (tmp_path / "B.txt").read_text().split()
     assert sorted(fetched) == sorted(f"{base}{p}" for p in pages)
-    # the queue is drained; the dupefilter is kept for the other workers but expires
+    # the keys are kept for workers still running, but expire
+    assert leftover, "no Redis key was used"
     assert all(0 < ttl <= 60 for ttl in ttls), dict(zip(leftover, ttls))
