@@ -63,18 +63,29 @@ def _recorded(spec: dict[str, Any]) -> dict[str, Any]:
         name, _, index = spec["cassette"].partition("#")
         item = read_cassette(name)[int(index or 0)]
         response = item["response"]
-        headers = {k.lower(): (v[0] if isinstance(v, list) else v) for k, v in (response.get("headers") or {}).items()}
+        headers = {
+            k.lower(): (v[0] if isinstance(v, list) else v)
+            for k, v in (response.get("headers") or {}).items()
+        }
         body = response.get("body", {}).get("string", "")
-        return {"url": item["request"]["uri"], "status": response["status"]["code"], "headers": headers,
-                "body_bytes": body.encode("utf-8") if isinstance(body, str) else body}
+        return {
+            "url": item["request"]["uri"],
+            "status": response["status"]["code"],
+            "headers": headers,
+            "body_bytes": body.encode("utf-8") if isinstance(body, str) else body,
+        }
     if "octokit" in spec:
         name, _, index = spec["octokit"].partition("#")
         item = json.loads(_real(name).read_text(encoding="utf-8"))[int(index or 0)]
         raw = item["rawHeaders"]
         headers = {raw[i].lower(): raw[i + 1] for i in range(0, len(raw), 2)}
         body = item["response"]
-        return {"url": item["scope"].replace(":443", "") + item["path"], "status": item["status"],
-                "headers": headers, "body_bytes": body.encode() if isinstance(body, str) else json.dumps(body).encode()}
+        return {
+            "url": item["scope"].replace(":443", "") + item["path"],
+            "status": item["status"],
+            "headers": headers,
+            "body_bytes": body.encode() if isinstance(body, str) else json.dumps(body).encode(),
+        }
     return {}
 
 
@@ -131,7 +142,10 @@ def mismatches(result: Assessment | ApiCall, expected: dict[str, Any]) -> list[s
         got = None if result.verdict is None else str(result.verdict)
         if got != expected["verdict"]:
             problems.append(f"verdict: {got!r} != {expected['verdict']!r} (reason {result.reason!r})")
-    if "reason_contains" in expected and expected["reason_contains"].lower() not in (result.reason or "").lower():
+    if (
+        "reason_contains" in expected
+        and expected["reason_contains"].lower() not in (result.reason or "").lower()
+    ):
         problems.append(f"reason {result.reason!r} lacks {expected['reason_contains']!r}")
     for key in ("suggested_url", "want_archive"):
         if key in expected and getattr(result, key) != expected[key]:

@@ -21,7 +21,9 @@ from crawler.classify import decide
 from crawler.spiders.fragments import missing_fragments
 from tests.fixtureserver.sites import absolute_location, default_page, find_dir, load_canned
 
-EXPECTED = json.loads((Path(__file__).parent / "fixtures" / "sites" / "expected_bundled.json").read_text("utf-8"))
+EXPECTED = json.loads(
+    (Path(__file__).parent / "fixtures" / "sites" / "expected_bundled.json").read_text("utf-8")
+)
 
 
 def fetch(call: ApiCall, requests: list[str]) -> Fetched:
@@ -39,8 +41,14 @@ def fetch(call: ApiCall, requests: list[str]) -> Fetched:
             url = absolute_location(headers["location"], parts.hostname or "")
             continue
         body = canned.body[: call.max_bytes] if call.max_bytes else canned.body
-        return Fetched(url=url, status=canned.status, headers=headers, body=body,
-                       truncated=len(body) < len(canned.body), redirects=tuple(hops))
+        return Fetched(
+            url=url,
+            status=canned.status,
+            headers=headers,
+            body=body,
+            truncated=len(body) < len(canned.body),
+            redirects=tuple(hops),
+        )
     return Fetched(url=url, status=None, failure="loop", redirects=tuple(hops))
 
 
@@ -81,8 +89,14 @@ def test_bundled_url(written: str) -> None:
         problems.append(f"suggested {suggested!r} != {want['suggested_url']!r}")
     if "reason_contains" in want and want["reason_contains"].lower() not in (reason or "").lower():
         problems.append(f"reason {reason!r} lacks {want['reason_contains']!r}")
-    fields = {"title": "title", "channel": "channel", "site_id": "site_id", "stars": "stars",
-              "duration_s": "duration_s", "published": "published"}
+    fields = {
+        "title": "title",
+        "channel": "channel",
+        "site_id": "site_id",
+        "stars": "stars",
+        "duration_s": "duration_s",
+        "published": "published",
+    }
     for key, attr in fields.items():
         if key in want and getattr(meta, attr, None) != want[key]:
             problems.append(f"{key} {getattr(meta, attr, None)!r} != {want[key]!r}")
@@ -94,7 +108,9 @@ def test_bundled_url(written: str) -> None:
         problems.append(f"pages {meta.extra.get('pages') if meta else None!r} != {want['pages']!r}")
     if "fragments_missing" in want:
         fragment = written.split("#", 1)[1]
-        missing = list(missing_fragments((fragment,), page.body, truncated=page.truncated)) if page else [fragment]
+        missing = (
+            list(missing_fragments((fragment,), page.body, truncated=page.truncated)) if page else [fragment]
+        )
         if missing != want["fragments_missing"]:
             problems.append(f"fragments_missing {missing} != {want['fragments_missing']}")
     assert not problems, f"{adapter}: " + "; ".join(problems) + f"\nrequests: {requests}"

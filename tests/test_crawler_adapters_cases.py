@@ -22,7 +22,17 @@ def _adapter(name: str):
 
 def test_there_are_cases_for_every_adapter() -> None:
     names = {case.parent.name for case in CASES}
-    assert names >= {"arxiv", "youtube", "github", "kaggle", "semanticscholar", "wayback", "generic", "pdf", "social"}
+    assert names >= {
+        "arxiv",
+        "youtube",
+        "github",
+        "kaggle",
+        "semanticscholar",
+        "wayback",
+        "generic",
+        "pdf",
+        "social",
+    }
 
 
 @pytest.mark.parametrize("case_dir", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])

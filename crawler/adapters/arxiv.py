@@ -26,8 +26,8 @@ from urllib.parse import quote, urlsplit
 from lxml import etree
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
-from crawler.adapters.util import base_meta, clean_text, decode_html, not_modified, ok_status, status_verdict
 from crawler.adapters.htmlmeta import extract
+from crawler.adapters.util import base_meta, clean_text, decode_html, not_modified, ok_status, status_verdict
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -93,7 +93,7 @@ def _entry_meta(entry: etree._Element) -> ResourceMeta | None:
     raw_id = _text(entry.find(f"{ATOM}id"))
     title = _text(entry.find(f"{ATOM}title"))
     if not raw_id or not title or "/api/errors" in raw_id:
-        return None                                   # legacy placeholder or error entry
+        return None  # legacy placeholder or error entry
     parsed = parse_id(raw_id.split("/abs/", 1)[-1]) if "/abs/" in raw_id else None
     if parsed is None:
         return None
@@ -140,24 +140,38 @@ class ArxivAdapter:
 
     def batch_request(self, keys: Sequence[str]) -> ApiCall:
         ids = ",".join(quote(k, safe="/.") for k in dict.fromkeys(keys))
-        return ApiCall(url=f"{API_URL}?id_list={ids}&max_results={len(set(keys))}", purpose="batch",
-                       headers={"Accept": "application/atom+xml"}, conditional=False)
+        return ApiCall(
+            url=f"{API_URL}?id_list={ids}&max_results={len(set(keys))}",
+            purpose="batch",
+            headers={"Accept": "application/atom+xml"},
+            conditional=False,
+        )
 
     def parse_batch(self, keys: Sequence[str], fetched: Fetched) -> dict[str, Assessment | ApiCall]:
         if fetched.status is None:
-            return {k: Assessment(verdict=None, reason=f"arXiv API: {fetched.failure}", meta=_stub(k))
-                    for k in keys}
+            return {
+                k: Assessment(verdict=None, reason=f"arXiv API: {fetched.failure}", meta=_stub(k))
+                for k in keys
+            }
         if fetched.status in (429, 503) or fetched.status == 403:
             reason = f"arXiv API {fetched.status} (rate limited): paper not checked"
             return {k: Assessment(verdict=Verdict.BLOCKED, reason=reason, meta=_stub(k)) for k in keys}
         if not ok_status(fetched):
             verdict = Verdict.ERROR if fetched.status >= 500 else None
-            return {k: Assessment(verdict=verdict, reason=f"arXiv API {fetched.status}", meta=_stub(k))
-                    for k in keys}
+            return {
+                k: Assessment(verdict=verdict, reason=f"arXiv API {fetched.status}", meta=_stub(k))
+                for k in keys
+            }
         found = parse_feed(fetched.body)
         if found is None:
-            return {k: Assessment(verdict=Verdict.ERROR, reason="arXiv API answered something that is not "
-                                  "an Atom feed", meta=_stub(k)) for k in keys}
+            return {
+                k: Assessment(
+                    verdict=Verdict.ERROR,
+                    reason="arXiv API answered something that is not an Atom feed",
+                    meta=_stub(k),
+                )
+                for k in keys
+            }
         results: dict[str, Assessment | ApiCall] = {}
         for key in keys:
             meta = found.get(key)
@@ -177,22 +191,32 @@ class ArxivAdapter:
         """The abs-page cross-check for an ID the feed did not return (or a non-paper page)."""
         if (unchanged := not_modified(exchanges)) is not None:
             return unchanged
-        page = next((e.fetched for e in reversed(exchanges) if e.call.purpose == "page"), exchanges[-1].fetched)
+        page = next(
+            (e.fetched for e in reversed(exchanges) if e.call.purpose == "page"), exchanges[-1].fetched
+        )
         parsed = id_from_url(url)
         meta = _stub(parsed[0]) if parsed else base_meta(None, ResourceKind.PAGE)
         if page.status in (404, 410):
-            return Assessment(verdict=Verdict.DEAD, meta=meta, want_archive=True,
-                              reason=f"not in the arXiv API and the abs page answers {page.status}")
+            return Assessment(
+                verdict=Verdict.DEAD,
+                meta=meta,
+                want_archive=True,
+                reason=f"not in the arXiv API and the abs page answers {page.status}",
+            )
         if ok_status(page):
-            return Assessment(verdict=Verdict.OK, meta=_abs_meta(page, meta),
-                              reason="not in the arXiv API feed; abs page answers 200" if parsed else None)
+            return Assessment(
+                verdict=Verdict.OK,
+                meta=_abs_meta(page, meta),
+                reason="not in the arXiv API feed; abs page answers 200" if parsed else None,
+            )
         verdict, reason = status_verdict(page)
         return Assessment(verdict=None if verdict is None else verdict, reason=reason, meta=meta)
 
 
 def _stub(arxiv_id: str) -> ResourceMeta:
-    return base_meta(f"arxiv:{arxiv_id}", ResourceKind.PAPER, canonical_url=abs_url(arxiv_id),
-                     extra={"arxiv_id": arxiv_id})
+    return base_meta(
+        f"arxiv:{arxiv_id}", ResourceKind.PAPER, canonical_url=abs_url(arxiv_id), extra={"arxiv_id": arxiv_id}
+    )
 
 
 def _abs_meta(page: Fetched, stub: ResourceMeta) -> ResourceMeta:

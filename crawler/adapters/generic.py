@@ -46,8 +46,27 @@ from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 PAGE_MAX_BYTES = 512 * 1024
 #: nothing to read at these paths (images, archives, media): a HEAD is enough
-HEAD_ONLY_EXT = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp", ".ico", ".zip", ".gz", ".tgz",
-                 ".tar", ".bz2", ".xz", ".7z", ".mp4", ".mp3", ".webm", ".parquet")
+HEAD_ONLY_EXT = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".bmp",
+    ".ico",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".tar",
+    ".bz2",
+    ".xz",
+    ".7z",
+    ".mp4",
+    ".mp3",
+    ".webm",
+    ".parquet",
+)
 
 #: Titles that say "not found" (matched case-insensitively, as whole title or a clear part).
 _NOT_FOUND = re.compile(
@@ -57,10 +76,16 @@ _NOT_FOUND = re.compile(
     r"|page introuvable|seite nicht gefunden)",
     re.I,
 )
-_LOGIN = re.compile(r"(^|/)(login|log-in|signin|sign-in|sign_in|auth|authwall|account/login|session)(/|$|\?)",
-                    re.I)
-_KIND_BY_OG = {"video": ResourceKind.VIDEO, "video.other": ResourceKind.VIDEO,
-               "article": ResourceKind.POST, "book": ResourceKind.BOOK, "profile": ResourceKind.PERSON}
+_LOGIN = re.compile(
+    r"(^|/)(login|log-in|signin|sign-in|sign_in|auth|authwall|account/login|session)(/|$|\?)", re.I
+)
+_KIND_BY_OG = {
+    "video": ResourceKind.VIDEO,
+    "video.other": ResourceKind.VIDEO,
+    "article": ResourceKind.POST,
+    "book": ResourceKind.BOOK,
+    "profile": ResourceKind.PERSON,
+}
 
 
 class GenericAdapter:
@@ -80,7 +105,7 @@ class GenericAdapter:
         page_ex = next((e for e in reversed(exchanges) if e.call.purpose == "page"), exchanges[0])
         page = page_ex.fetched
         if page_ex.call.method == "HEAD" and page.status in (403, 405, 501) and len(exchanges) == 1:
-            return ApiCall(url=url, purpose="page", max_bytes=64 * 1024)    # HEAD refused: GET a little
+            return ApiCall(url=url, purpose="page", max_bytes=64 * 1024)  # HEAD refused: GET a little
         meta, pm = page_meta(url, page)
         probe = next((e for e in exchanges if e.call.purpose == "probe"), None)
         refresh = next((e for e in exchanges if e.call.purpose == "refresh"), None)
@@ -93,17 +118,25 @@ class GenericAdapter:
         finding = soft_404(url, page, pm)
         if finding is not None:
             verdict, reason = finding
-            return Assessment(verdict=verdict, reason=reason, meta=meta, want_archive=verdict == Verdict.SOFT_404)
-        if pm.refresh_url and pm.refresh_url.split("#")[0] != page.url.split("#")[0] \
-                and (pm.refresh_delay or 0) <= 10:
+            return Assessment(
+                verdict=verdict, reason=reason, meta=meta, want_archive=verdict == Verdict.SOFT_404
+            )
+        if (
+            pm.refresh_url
+            and pm.refresh_url.split("#")[0] != page.url.split("#")[0]
+            and (pm.refresh_delay or 0) <= 10
+        ):
             return ApiCall(url=pm.refresh_url, purpose="refresh", max_bytes=PAGE_MAX_BYTES)
         if suspicious(url, page, pm):
-            return ApiCall(url=sibling_probe_url(url), purpose="probe", max_bytes=PAGE_MAX_BYTES,
-                           conditional=False)
+            return ApiCall(
+                url=sibling_probe_url(url), purpose="probe", max_bytes=PAGE_MAX_BYTES, conditional=False
+            )
         return Assessment(verdict=None, meta=meta)
 
 
-def page_meta(url: str, page: Fetched, kind: ResourceKind | None = None) -> tuple[ResourceMeta, PageMeta | None]:
+def page_meta(
+    url: str, page: Fetched, kind: ResourceKind | None = None
+) -> tuple[ResourceMeta, PageMeta | None]:
     """ResourceMeta from an HTML page (content type and size even when it is not HTML)."""
     size = to_int(header(page, "content-length"))
     ctype = content_type(page) or None
@@ -119,7 +152,9 @@ def page_meta(url: str, page: Fetched, kind: ResourceKind | None = None) -> tupl
     if article is not None:
         raw = article.get("author")
         items = raw if isinstance(raw, list) else [raw]
-        authors = tuple(a for a in (clean_text(i.get("name") if isinstance(i, dict) else i) for i in items) if a)
+        authors = tuple(
+            a for a in (clean_text(i.get("name") if isinstance(i, dict) else i) for i in items) if a
+        )
         published = clean_text(article.get("datePublished"))
     author_meta = clean_text(pm.meta.get("author") or pm.meta.get("article:author"))
     if not authors and author_meta and not author_meta.startswith("http"):
@@ -153,7 +188,10 @@ def _types(item: dict) -> list:
 
 def _is_home(url: str) -> bool:
     parts = urlsplit(url)
-    return parts.path in ("", "/") or re.fullmatch(r"/(index\.\w+|[a-z]{2}(-[a-z]{2})?/?)", parts.path, re.I) is not None
+    return (
+        parts.path in ("", "/")
+        or re.fullmatch(r"/(index\.\w+|[a-z]{2}(-[a-z]{2})?/?)", parts.path, re.I) is not None
+    )
 
 
 def soft_404(url: str, page: Fetched, pm: PageMeta) -> tuple[Verdict, str] | None:
@@ -173,8 +211,11 @@ def suspicious(url: str, page: Fetched, pm: PageMeta) -> bool:
     """Worth a sibling probe: redirected to another path on the same host, or a page with
     neither a title nor text (a shell that may be served for every path)."""
     final, asked = urlsplit(page.url), urlsplit(url)
-    if page.redirects and final.hostname == asked.hostname \
-            and final.path.rstrip("/") != asked.path.rstrip("/"):
+    if (
+        page.redirects
+        and final.hostname == asked.hostname
+        and final.path.rstrip("/") != asked.path.rstrip("/")
+    ):
         return True
     return not pm.title and pm.text_len < 200
 
@@ -192,20 +233,37 @@ def _after_probe(page: Fetched, pm: PageMeta | None, probe: Fetched, meta: Resou
     if ok_status(probe) and looks_like_html(probe) and pm is not None:
         other = extract(decode_html(probe), probe.url)
         if other.fingerprint == pm.fingerprint:
-            return Assessment(verdict=Verdict.SOFT_404, meta=meta, want_archive=True,
-                              reason="a random sibling URL answers the same page")
-    return Assessment(verdict=verdict, reason=reason, meta=meta,
-                      suggested_url=page.url if verdict == Verdict.MOVED else None)
+            return Assessment(
+                verdict=Verdict.SOFT_404,
+                meta=meta,
+                want_archive=True,
+                reason="a random sibling URL answers the same page",
+            )
+    return Assessment(
+        verdict=verdict,
+        reason=reason,
+        meta=meta,
+        suggested_url=page.url if verdict == Verdict.MOVED else None,
+    )
 
 
 def _after_refresh(target: Fetched, meta: ResourceMeta) -> Assessment:
     if ok_status(target):
-        return Assessment(verdict=Verdict.MOVED, reason="meta refresh", meta=meta, suggested_url=target.url,
-                          want_archive=True)
+        return Assessment(
+            verdict=Verdict.MOVED,
+            reason="meta refresh",
+            meta=meta,
+            suggested_url=target.url,
+            want_archive=True,
+        )
     verdict, reason = status_verdict(target)
     if verdict == Verdict.DEAD:
-        return Assessment(verdict=Verdict.DEAD, reason=f"meta refresh to a dead page ({reason})", meta=meta,
-                          want_archive=True)
+        return Assessment(
+            verdict=Verdict.DEAD,
+            reason=f"meta refresh to a dead page ({reason})",
+            meta=meta,
+            want_archive=True,
+        )
     return Assessment(verdict=verdict, reason=f"meta refresh target: {reason}", meta=meta)
 
 

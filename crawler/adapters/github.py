@@ -24,10 +24,10 @@ Signals [S41][S42][S43]: 200 → ok (archived, stars, description, pushed_at…)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
+from crawler.adapters.ghparts import gist_meta, parse_url, repo_meta, site_id, user_meta
 from crawler.adapters.util import (
     base_meta,
     clean_text,
@@ -46,42 +46,6 @@ API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": 
 #: "Get repository content" custom media type returning the rendered file [S44]
 HTML_MEDIA = "application/vnd.github.html+json"
 MARKUP = (".md", ".markdown", ".mdown", ".rst", ".adoc", ".org")
-#: First path segments of github.com that are not user names.
-RESERVED = frozenset({
-    "about", "features", "topics", "marketplace", "orgs", "settings", "login", "join", "pricing",
-    "explore", "trending", "collections", "sponsors", "search", "notifications", "issues", "pulls",
-    "apps", "site", "security", "enterprise", "readme", "customer-stories", "events", "new", "codespaces",
-})
-
-
-def parse_url(url: str) -> dict[str, str] | None:
-    """{"form": repo|blob|tree|gist|user, "owner", "repo", "ref", "path", "gist"}; None: not an entity."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    segs = [s for s in parts.path.split("/") if s]
-    if host == "gist.github.com":
-        if len(segs) >= 2:
-            return {"form": "gist", "owner": segs[0], "gist": segs[1]}
-        if len(segs) == 1:
-            return {"form": "gist", "owner": "", "gist": segs[0]}
-        return None
-    if host not in ("github.com", "www.github.com") or not segs or segs[0].lower() in RESERVED:
-        return None
-    if len(segs) == 1:
-        return {"form": "user", "owner": segs[0]}
-    owner, repo = segs[0], segs[1].removesuffix(".git")
-    if len(segs) >= 4 and segs[2] in ("blob", "tree"):
-        return {"form": segs[2], "owner": owner, "repo": repo, "ref": segs[3], "path": "/".join(segs[4:])}
-    return {"form": "repo", "owner": owner, "repo": repo}
-
-
-def site_id(info: Mapping[str, str]) -> str:
-    if info["form"] == "gist":
-        return f"github:gist:{info['gist']}"
-    if info["form"] == "user":
-        return f"github:{info['owner']}"
-    base = f"github:{info['owner']}/{info['repo']}"
-    return f"{base}/{info['form']}/{info['ref']}/{info['path']}".rstrip("/") if info["form"] in ("blob", "tree") else base
 
 
 def api_budget_exhausted(fetched: Fetched) -> bool:
@@ -89,14 +53,19 @@ def api_budget_exhausted(fetched: Fetched) -> bool:
     if fetched.status not in (403, 429):
         return False
     return header(fetched, "x-ratelimit-remaining") == "0" or (
-        fetched.status == 429 and header(fetched, "retry-after") is not None)
+        fetched.status == 429 and header(fetched, "retry-after") is not None
+    )
 
 
 def _kind(info: Mapping[str, str] | None) -> ResourceKind:
     if info is None:
         return ResourceKind.PAGE
-    return {"blob": ResourceKind.CODE_FILE, "tree": ResourceKind.REPO, "user": ResourceKind.PERSON,
-            "gist": ResourceKind.CODE_FILE}.get(info["form"], ResourceKind.REPO)
+    return {
+        "blob": ResourceKind.CODE_FILE,
+        "tree": ResourceKind.REPO,
+        "user": ResourceKind.PERSON,
+        "gist": ResourceKind.CODE_FILE,
+    }.get(info["form"], ResourceKind.REPO)
 
 
 def _api(url: str, purpose: str = "api") -> ApiCall:
@@ -108,37 +77,6 @@ def _web_url(full_name: str, info: Mapping[str, str]) -> str:
     if info["form"] in ("blob", "tree"):
         return f"{base}/{info['form']}/{info['ref']}/{info['path']}".rstrip("/")
     return base
-
-
-def repo_meta(data: dict[str, Any], sid: str, kind: ResourceKind) -> ResourceMeta:
-    owner = data.get("owner") if isinstance(data.get("owner"), dict) else {}
-    lic = data.get("license") if isinstance(data.get("license"), dict) else {}
-    topics = data.get("topics") if isinstance(data.get("topics"), list) else []
-    return base_meta(
-        sid, kind,
-        title=clean_text(data.get("full_name")),
-        description=clean_text(data.get("description")),
-        channel=clean_text(owner.get("login")),
-        channel_url=clean_text(owner.get("html_url")),
-        published=clean_text(data.get("created_at")),
-        updated=clean_text(data.get("pushed_at")),
-        stars=to_int(data.get("stargazers_count")),
-        archived=bool(data.get("archived")) if "archived" in data else None,
-        canonical_url=clean_text(data.get("html_url")),
-        language=None,
-        extra={k: v for k, v in {
-            "full_name": clean_text(data.get("full_name")),
-            "forks": to_int(data.get("forks_count")),
-            "open_issues": to_int(data.get("open_issues_count")),
-            "default_branch": clean_text(data.get("default_branch")),
-            "license": clean_text(lic.get("spdx_id")),
-            "topics": [t for t in topics if isinstance(t, str)],
-            "programming_language": clean_text(data.get("language")),
-            "homepage": clean_text(data.get("homepage")),
-            "fork": data.get("fork") if isinstance(data.get("fork"), bool) else None,
-            "disabled": data.get("disabled") if isinstance(data.get("disabled"), bool) else None,
-        }.items() if v not in (None, [])},
-    )
 
 
 class GitHubAdapter:
@@ -185,28 +123,39 @@ class GitHubAdapter:
         if contents and info["form"] in ("blob", "tree"):
             return _after_contents(url, info, exchanges, stub)
         if fetched.status in (404, 410):
-            return Assessment(verdict=Verdict.DEAD, meta=stub, want_archive=True,
-                              reason=f"GitHub API {fetched.status}: {info['form']} not found (or private)")
+            return Assessment(
+                verdict=Verdict.DEAD,
+                meta=stub,
+                want_archive=True,
+                reason=f"GitHub API {fetched.status}: {info['form']} not found (or private)",
+            )
         data = parse_json(fetched)
         if not ok_status(fetched) or not isinstance(data, dict):
             if fetched.status is None:
-                return self.page_request(url)       # API unreachable: try the page once
+                return self.page_request(url)  # API unreachable: try the page once
             verdict, reason = status_verdict(fetched)
-            return Assessment(verdict=verdict if verdict != Verdict.OK else None,
-                              reason=f"GitHub API {reason or 'answered no JSON object'}", meta=stub)
+            return Assessment(
+                verdict=verdict if verdict != Verdict.OK else None,
+                reason=f"GitHub API {reason or 'answered no JSON object'}",
+                meta=stub,
+            )
         if info["form"] == "user":
-            return Assessment(verdict=Verdict.OK, meta=_user_meta(data, sid, kind))
+            return Assessment(verdict=Verdict.OK, meta=user_meta(data, sid, kind))
         if info["form"] == "gist":
-            return Assessment(verdict=Verdict.OK, meta=_gist_meta(data, sid))
+            return Assessment(verdict=Verdict.OK, meta=gist_meta(data, sid))
         meta = repo_meta(data, sid, kind)
         if info["form"] in ("blob", "tree"):
             full = clean_text(data.get("full_name")) or f"{info['owner']}/{info['repo']}"
             # Markup comes back rendered, with ids "user-content-<slug>": it is the page whose
             # #fragments the engine checks (it reads the last exchange with purpose "page")
             markup = info["path"].lower().endswith(MARKUP)
-            return ApiCall(url=f"{API}/repos/{full}/contents/{quote(info['path'])}?ref={quote(info['ref'], safe='')}",
-                           purpose="page" if markup else "contents", allow_redirects=False, max_bytes=512 * 1024,
-                           headers={**API_HEADERS, "Accept": HTML_MEDIA} if markup else API_HEADERS)
+            return ApiCall(
+                url=f"{API}/repos/{full}/contents/{quote(info['path'])}?ref={quote(info['ref'], safe='')}",
+                purpose="page" if markup else "contents",
+                allow_redirects=False,
+                max_bytes=512 * 1024,
+                headers={**API_HEADERS, "Accept": HTML_MEDIA} if markup else API_HEADERS,
+            )
         return _repo_verdict(info, meta)
 
 
@@ -220,63 +169,71 @@ def _renamed(info: Mapping[str, str], meta: ResourceMeta) -> str | None:
 def _repo_verdict(info: Mapping[str, str], meta: ResourceMeta) -> Assessment:
     renamed = _renamed(info, meta)
     if renamed:
-        return Assessment(verdict=Verdict.MOVED, meta=meta, suggested_url=_web_url(renamed, info), want_archive=True,
-                          reason=f"repository renamed or transferred to {renamed}")
+        return Assessment(
+            verdict=Verdict.MOVED,
+            meta=meta,
+            suggested_url=_web_url(renamed, info),
+            want_archive=True,
+            reason=f"repository renamed or transferred to {renamed}",
+        )
     reason = "archived (read-only)" if meta.archived else None
     return Assessment(verdict=Verdict.OK, reason=reason, meta=meta)
 
 
-def _after_contents(url: str, info: Mapping[str, str], exchanges: Sequence[Exchange],
-                    stub: ResourceMeta) -> Assessment:
-    repo_ex = next((e for e in reversed(exchanges) if e.call.purpose in ("api", "api-redirect")
-                    and ok_status(e.fetched)), None)
+def _after_contents(
+    url: str, info: Mapping[str, str], exchanges: Sequence[Exchange], stub: ResourceMeta
+) -> Assessment:
+    repo_ex = next(
+        (
+            e
+            for e in reversed(exchanges)
+            if e.call.purpose in ("api", "api-redirect") and ok_status(e.fetched)
+        ),
+        None,
+    )
     repo_data = parse_json(repo_ex.fetched) if repo_ex else None
     meta = repo_meta(repo_data, stub.site_id or "", _kind(info)) if isinstance(repo_data, dict) else stub
     contents = exchanges[-1].fetched
     if contents.status in (404, 410):
-        return Assessment(verdict=Verdict.DEAD, meta=meta, want_archive=True,
-                          reason=f"{info['path'] or '/'} not found at ref {info['ref']}")
+        return Assessment(
+            verdict=Verdict.DEAD,
+            meta=meta,
+            want_archive=True,
+            reason=f"{info['path'] or '/'} not found at ref {info['ref']}",
+        )
     if api_budget_exhausted(contents) or not ok_status(contents):
         verdict, reason = status_verdict(contents)
         return Assessment(verdict=verdict, reason=f"contents API {reason}", meta=meta)
     data = parse_json(contents)
     extra = dict(meta.extra)
     if isinstance(data, dict):
-        extra.update({k: v for k, v in {"path": clean_text(data.get("path")), "sha": clean_text(data.get("sha")),
-                                        "file_size": to_int(data.get("size"))}.items() if v is not None})
+        extra.update(
+            {
+                k: v
+                for k, v in {
+                    "path": clean_text(data.get("path")),
+                    "sha": clean_text(data.get("sha")),
+                    "file_size": to_int(data.get("size")),
+                }.items()
+                if v is not None
+            }
+        )
     elif isinstance(data, list):
         extra["entries"] = len(data)
-    file_meta = base_meta(meta.site_id, _kind(info), title=f"{extra.get('full_name', '')}: {info['path']}".strip(": "),
-                          description=meta.description, channel=meta.channel, channel_url=meta.channel_url,
-                          updated=meta.updated, stars=meta.stars, archived=meta.archived,
-                          size_bytes=to_int(extra.get("file_size")), extra=extra)
+    file_meta = base_meta(
+        meta.site_id,
+        _kind(info),
+        title=f"{extra.get('full_name', '')}: {info['path']}".strip(": "),
+        description=meta.description,
+        channel=meta.channel,
+        channel_url=meta.channel_url,
+        updated=meta.updated,
+        stars=meta.stars,
+        archived=meta.archived,
+        size_bytes=to_int(extra.get("file_size")),
+        extra=extra,
+    )
     return _repo_verdict(info, file_meta)
-
-
-def _user_meta(data: dict[str, Any], sid: str | None, kind: ResourceKind) -> ResourceMeta:
-    return base_meta(sid, kind,
-                     title=clean_text(data.get("name")) or clean_text(data.get("login")),
-                     description=clean_text(data.get("bio")),
-                     channel=clean_text(data.get("login")),
-                     channel_url=clean_text(data.get("html_url")),
-                     published=clean_text(data.get("created_at")),
-                     canonical_url=clean_text(data.get("html_url")),
-                     extra={k: v for k, v in {"followers": to_int(data.get("followers")),
-                                              "public_repos": to_int(data.get("public_repos")),
-                                              "type": clean_text(data.get("type"))}.items() if v is not None})
-
-
-def _gist_meta(data: dict[str, Any], sid: str | None) -> ResourceMeta:
-    owner = data.get("owner") if isinstance(data.get("owner"), dict) else {}
-    files = data.get("files") if isinstance(data.get("files"), dict) else {}
-    return base_meta(sid, ResourceKind.CODE_FILE,
-                     title=clean_text(data.get("description")) or (next(iter(files), None)),
-                     channel=clean_text(owner.get("login")),
-                     channel_url=clean_text(owner.get("html_url")),
-                     published=clean_text(data.get("created_at")),
-                     updated=clean_text(data.get("updated_at")),
-                     canonical_url=clean_text(data.get("html_url")),
-                     extra={"files": sorted(str(f) for f in files)})
 
 
 def _assess_page(page: Fetched, stub: ResourceMeta, *, budget: bool) -> Assessment:
@@ -284,7 +241,9 @@ def _assess_page(page: Fetched, stub: ResourceMeta, *, budget: bool) -> Assessme
     verdict, reason = status_verdict(page)
     note = "API budget exhausted; page check" if budget else None
     if verdict == Verdict.MOVED:
-        return Assessment(verdict=verdict, reason=reason, meta=stub, suggested_url=page.url, want_archive=True)
+        return Assessment(
+            verdict=verdict, reason=reason, meta=stub, suggested_url=page.url, want_archive=True
+        )
     if verdict is None:
         return Assessment(verdict=None, reason=note, meta=stub)
     return Assessment(verdict=verdict, reason=note or reason, meta=stub, want_archive=verdict == Verdict.DEAD)

@@ -44,9 +44,9 @@ class PageMeta:
     opengraph: dict[str, str] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     microdata: list[dict[str, Any]] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)     # <meta name|property|itemprop> → content
-    text_len: int = 0                                      # visible text length (rough)
-    fingerprint: str = ""                                  # hash of title + visible text
+    meta: dict[str, str] = field(default_factory=dict)  # <meta name|property|itemprop> → content
+    text_len: int = 0  # visible text length (rough)
+    fingerprint: str = ""  # hash of title + visible text
 
 
 def _parse(html: str) -> Any | None:
@@ -90,7 +90,7 @@ def _og(data: dict[str, Any]) -> dict[str, str]:
     for item in data.get("opengraph") or []:
         if isinstance(item, dict):
             for key, value in item.items():
-                if key == "@type":          # uniform=True turns og:type into @type
+                if key == "@type":  # uniform=True turns og:type into @type
                     key = "og:type"
                 if isinstance(value, str) and not key.startswith("@"):
                     result.setdefault(key, value)

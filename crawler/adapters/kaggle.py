@@ -33,11 +33,36 @@ from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
 #: First path segments that are Kaggle sections, not user names.
-SECTIONS = frozenset({
-    "code", "c", "competitions", "datasets", "learn", "discussions", "discussion", "models", "docs",
-    "account", "settings", "search", "rankings", "organizations", "static", "api", "kernels", "contact",
-    "about", "terms", "privacy", "benchmarks", "work", "notebooks", "product-feedback", "general",
-})
+SECTIONS = frozenset(
+    {
+        "code",
+        "c",
+        "competitions",
+        "datasets",
+        "learn",
+        "discussions",
+        "discussion",
+        "models",
+        "docs",
+        "account",
+        "settings",
+        "search",
+        "rankings",
+        "organizations",
+        "static",
+        "api",
+        "kernels",
+        "contact",
+        "about",
+        "terms",
+        "privacy",
+        "benchmarks",
+        "work",
+        "notebooks",
+        "product-feedback",
+        "general",
+    }
+)
 
 
 def parse_url(url: str) -> tuple[str, str] | None:
@@ -65,14 +90,25 @@ def parse_url(url: str) -> tuple[str, str] | None:
     return "user", segs[0]
 
 
-KINDS = {"notebook": ResourceKind.NOTEBOOK, "notebook-old": ResourceKind.NOTEBOOK,
-         "competition": ResourceKind.COMPETITION, "dataset": ResourceKind.DATASET,
-         "course": ResourceKind.COURSE, "user": ResourceKind.PERSON}
+KINDS = {
+    "notebook": ResourceKind.NOTEBOOK,
+    "notebook-old": ResourceKind.NOTEBOOK,
+    "competition": ResourceKind.COMPETITION,
+    "dataset": ResourceKind.DATASET,
+    "course": ResourceKind.COURSE,
+    "user": ResourceKind.PERSON,
+}
 
 
 def site_id(form: str, ident: str) -> str:
-    prefix = {"notebook-old": "code", "notebook": "code", "competition": "c", "dataset": "datasets",
-              "course": "learn", "user": "user"}[form]
+    prefix = {
+        "notebook-old": "code",
+        "notebook": "code",
+        "competition": "c",
+        "dataset": "datasets",
+        "course": "learn",
+        "user": "user",
+    }[form]
     return f"kaggle:{prefix}/{ident}".rstrip("/")
 
 
@@ -113,7 +149,9 @@ class KaggleAdapter:
         if form == "notebook-old" and page.status in (404, 410):
             return ApiCall(url=code_url(ident), purpose="code-form", max_bytes=PAGE_MAX_BYTES)
         if page.status in (404, 410):
-            return Assessment(verdict=Verdict.DEAD, reason=f"Kaggle {page.status}", meta=meta, want_archive=True)
+            return Assessment(
+                verdict=Verdict.DEAD, reason=f"Kaggle {page.status}", meta=meta, want_archive=True
+            )
         if not ok_status(page):
             return Assessment(verdict=None, reason=page.failure, meta=meta)
         _meta_obj, pm = page_meta(url, page, kind)
@@ -121,19 +159,35 @@ class KaggleAdapter:
             finding = soft_404(url, page, pm)
             if finding is not None:
                 verdict, reason = finding
-                return Assessment(verdict=verdict, reason=reason, meta=meta, want_archive=verdict == Verdict.SOFT_404)
+                return Assessment(
+                    verdict=verdict, reason=reason, meta=meta, want_archive=verdict == Verdict.SOFT_404
+                )
         if form == "notebook-old":
             if _is_code_form(page.url, ident):
-                return Assessment(verdict=Verdict.OK, meta=meta, suggested_url=code_url(ident),
-                                  reason="old notebook URL redirects to its /code/ form (same notebook)")
-            return Assessment(verdict=Verdict.OK, meta=meta, suggested_url=code_url(ident),
-                              reason="old notebook URL form; canonical is /code/")
+                return Assessment(
+                    verdict=Verdict.OK,
+                    meta=meta,
+                    suggested_url=code_url(ident),
+                    reason="old notebook URL redirects to its /code/ form (same notebook)",
+                )
+            return Assessment(
+                verdict=Verdict.OK,
+                meta=meta,
+                suggested_url=code_url(ident),
+                reason="old notebook URL form; canonical is /code/",
+            )
         verdict, reason = status_verdict(page)
-        return Assessment(verdict=verdict, reason=reason, meta=meta,
-                          suggested_url=page.url if verdict == Verdict.MOVED else None)
+        return Assessment(
+            verdict=verdict,
+            reason=reason,
+            meta=meta,
+            suggested_url=page.url if verdict == Verdict.MOVED else None,
+        )
 
 
-def _meta(url: str, page: Fetched, sid: str | None, kind: ResourceKind, form: str, ident: str) -> ResourceMeta:
+def _meta(
+    url: str, page: Fetched, sid: str | None, kind: ResourceKind, form: str, ident: str
+) -> ResourceMeta:
     meta, _pm = page_meta(url, page, kind)
     owner = ident.split("/")[0] if form in ("notebook", "notebook-old", "dataset", "user") and ident else None
     extra = dict(meta.extra)
@@ -142,21 +196,38 @@ def _meta(url: str, page: Fetched, sid: str | None, kind: ResourceKind, form: st
     if form in ("notebook", "notebook-old"):
         canonical = canonical or code_url(ident)
     return ResourceMeta(
-        title=_title(meta.title), description=meta.description, authors=meta.authors,
-        channel=owner, channel_url=f"https://www.kaggle.com/{owner}" if owner else None,
-        published=meta.published, language=meta.language, canonical_url=canonical,
-        content_type=meta.content_type, size_bytes=meta.size_bytes, site_id=sid, extra=extra,
+        title=_title(meta.title),
+        description=meta.description,
+        authors=meta.authors,
+        channel=owner,
+        channel_url=f"https://www.kaggle.com/{owner}" if owner else None,
+        published=meta.published,
+        language=meta.language,
+        canonical_url=canonical,
+        content_type=meta.content_type,
+        size_bytes=meta.size_bytes,
+        site_id=sid,
+        extra=extra,
     )
 
 
 def _after_code_form(retry: Fetched, ident: str, sid: str | None, kind: ResourceKind) -> Assessment:
     meta = _meta(code_url(ident), retry, sid, kind, "notebook", ident)
     if ok_status(retry):
-        return Assessment(verdict=Verdict.MOVED, meta=meta, suggested_url=code_url(ident), want_archive=True,
-                          reason="old notebook URL answers 404; the notebook lives at its /code/ URL")
+        return Assessment(
+            verdict=Verdict.MOVED,
+            meta=meta,
+            suggested_url=code_url(ident),
+            want_archive=True,
+            reason="old notebook URL answers 404; the notebook lives at its /code/ URL",
+        )
     if retry.status in (404, 410):
-        return Assessment(verdict=Verdict.DEAD, meta=meta, want_archive=True,
-                          reason=f"notebook not found (old URL 404, /code/ URL {retry.status})")
+        return Assessment(
+            verdict=Verdict.DEAD,
+            meta=meta,
+            want_archive=True,
+            reason=f"notebook not found (old URL 404, /code/ URL {retry.status})",
+        )
     verdict, reason = status_verdict(retry)
     return Assessment(verdict=verdict, reason=f"/code/ URL: {reason}", meta=meta)
 

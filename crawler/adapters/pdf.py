@@ -36,7 +36,16 @@ PDF_MAX_BYTES = 64 * 1024
 _LINEARIZED_PAGES = re.compile(rb"/Linearized\s+[\d.]+.{0,400}?/N\s+(\d+)", re.S)
 _TITLE_LITERAL = re.compile(rb"/Title\s*\(((?:\\.|[^\\)])*)\)", re.S)
 _TITLE_HEX = re.compile(rb"/Title\s*<([0-9A-Fa-f\s]+)>")
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
+_ESCAPES = {
+    b"n": b"\n",
+    b"r": b"\r",
+    b"t": b"\t",
+    b"b": b"\b",
+    b"f": b"\f",
+    b"(": b"(",
+    b")": b")",
+    b"\\": b"\\",
+}
 
 
 def is_pdf(fetched: Fetched) -> bool:
@@ -89,8 +98,14 @@ def pdf_meta(fetched: Fetched, sid: str | None = None, kind: ResourceKind = Reso
     pages = pdf_pages(head)
     if pages is not None:
         extra["pages"] = pages
-    return base_meta(sid, kind, title=pdf_title(head), content_type=content_type(fetched) or None,
-                     size_bytes=pdf_size(fetched), extra=extra)
+    return base_meta(
+        sid,
+        kind,
+        title=pdf_title(head),
+        content_type=content_type(fetched) or None,
+        size_bytes=pdf_size(fetched),
+        extra=extra,
+    )
 
 
 class PdfAdapter:
@@ -107,21 +122,42 @@ class PdfAdapter:
             return unchanged
         fetched = exchanges[-1].fetched
         if fetched.status is None or not ok_status(fetched):
-            return Assessment(verdict=None, reason=fetched.failure,
-                              meta=base_meta(None, ResourceKind.PDF, content_type=content_type(fetched) or None))
+            return Assessment(
+                verdict=None,
+                reason=fetched.failure,
+                meta=base_meta(None, ResourceKind.PDF, content_type=content_type(fetched) or None),
+            )
         if is_pdf(fetched):
             return Assessment(verdict=None, meta=pdf_meta(fetched))
         if fetched.body and looks_like_html(fetched):
             meta, _pm = page_meta(url, fetched, ResourceKind.PAGE)
-            return Assessment(verdict=Verdict.SOFT_404, meta=meta, want_archive=True,
-                              reason=f"expected a PDF, got an HTML page ({meta.title or 'untitled'})")
+            return Assessment(
+                verdict=Verdict.SOFT_404,
+                meta=meta,
+                want_archive=True,
+                reason=f"expected a PDF, got an HTML page ({meta.title or 'untitled'})",
+            )
         if fetched.body:
-            return Assessment(verdict=None, reason="not a PDF (no %PDF- header)",
-                              meta=base_meta(None, ResourceKind.PAGE, content_type=content_type(fetched) or None,
-                                             size_bytes=pdf_size(fetched)))
+            return Assessment(
+                verdict=None,
+                reason="not a PDF (no %PDF- header)",
+                meta=base_meta(
+                    None,
+                    ResourceKind.PAGE,
+                    content_type=content_type(fetched) or None,
+                    size_bytes=pdf_size(fetched),
+                ),
+            )
         # HEAD or empty body: trust the content type
-        return Assessment(verdict=None, meta=base_meta(None, ResourceKind.PDF, size_bytes=pdf_size(fetched),
-                                                       content_type=content_type(fetched) or None))
+        return Assessment(
+            verdict=None,
+            meta=base_meta(
+                None,
+                ResourceKind.PDF,
+                size_bytes=pdf_size(fetched),
+                content_type=content_type(fetched) or None,
+            ),
+        )
 
 
 ADAPTER = PdfAdapter()

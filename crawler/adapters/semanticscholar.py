@@ -48,18 +48,23 @@ def paper_meta(arxiv_id: str, data: dict[str, Any]) -> ResourceMeta:
     ext = data.get("externalIds") if isinstance(data.get("externalIds"), dict) else {}
     year = to_int(data.get("year"))
     return base_meta(
-        f"arxiv:{arxiv_id}", ResourceKind.PAPER,
+        f"arxiv:{arxiv_id}",
+        ResourceKind.PAPER,
         title=clean_text(data.get("title")),
         published=clean_text(data.get("publicationDate")) or (str(year) if year else None),
-        extra={k: v for k, v in {
-            "s2_paper_id": clean_text(data.get("paperId")),
-            "year": year,
-            "venue": clean_text(data.get("venue")),
-            "citation_count": to_int(data.get("citationCount")),
-            "reference_count": to_int(data.get("referenceCount")),
-            "doi": clean_text(ext.get("DOI")),
-            "references_arxiv": cited,
-        }.items() if v not in (None, "")},
+        extra={
+            k: v
+            for k, v in {
+                "s2_paper_id": clean_text(data.get("paperId")),
+                "year": year,
+                "venue": clean_text(data.get("venue")),
+                "citation_count": to_int(data.get("citationCount")),
+                "reference_count": to_int(data.get("referenceCount")),
+                "doi": clean_text(ext.get("DOI")),
+                "references_arxiv": cited,
+            }.items()
+            if v not in (None, "")
+        },
     )
 
 
@@ -97,9 +102,14 @@ class SemanticScholarAdapter:
 
     def batch_request(self, keys: Sequence[str]) -> ApiCall:
         body = json.dumps({"ids": [f"ARXIV:{k}" for k in _unique(keys)]}).encode()
-        return ApiCall(url=f"{API}/batch?fields={quote(FIELDS, safe='')}", method="POST", body=body,
-                       headers={"Content-Type": "application/json", "Accept": "application/json"},
-                       purpose="batch", conditional=False)
+        return ApiCall(
+            url=f"{API}/batch?fields={quote(FIELDS, safe='')}",
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            purpose="batch",
+            conditional=False,
+        )
 
     def parse_batch(self, keys: Sequence[str], fetched: Fetched) -> dict[str, Assessment | ApiCall]:
         """Items are taken by position (the documented alignment) but checked against their
@@ -118,8 +128,12 @@ class SemanticScholarAdapter:
         results: dict[str, Assessment | ApiCall] = {}
         for index, key in enumerate(unique):
             item = by_id.get(key)
-            if item is None and len(data) == len(unique) and isinstance(data[index], dict) \
-                    and _own_arxiv(data[index]) in (None, key):
+            if (
+                item is None
+                and len(data) == len(unique)
+                and isinstance(data[index], dict)
+                and _own_arxiv(data[index]) in (None, key)
+            ):
                 item = data[index]
             if item is not None:
                 results[key] = Assessment(verdict=None, meta=paper_meta(key, item))
@@ -129,8 +143,12 @@ class SemanticScholarAdapter:
 
     def first_request(self, url: str) -> ApiCall:
         key = self.batch_key(url) or ""
-        return ApiCall(url=f"{API}/ARXIV:{quote(key, safe='/.')}?fields={quote(FIELDS, safe='')}",
-                       purpose="api", headers={"Accept": "application/json"}, conditional=False)
+        return ApiCall(
+            url=f"{API}/ARXIV:{quote(key, safe='/.')}?fields={quote(FIELDS, safe='')}",
+            purpose="api",
+            headers={"Accept": "application/json"},
+            conditional=False,
+        )
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
         key = self.batch_key(url) or ""

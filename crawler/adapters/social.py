@@ -93,8 +93,12 @@ class SocialAdapter:
         if network(url) == "x":
             parsed = parse_x(url)
             if parsed is not None:
-                return ApiCall(url=f"{X_OEMBED}?url={quote(url, safe='')}&omit_script=true&dnt=true",
-                               purpose="oembed", headers={"Accept": "application/json"}, max_bytes=64 * 1024)
+                return ApiCall(
+                    url=f"{X_OEMBED}?url={quote(url, safe='')}&omit_script=true&dnt=true",
+                    purpose="oembed",
+                    headers={"Accept": "application/json"},
+                    max_bytes=64 * 1024,
+                )
         return ApiCall(url=url, purpose="page", max_bytes=PAGE_MAX_BYTES)
 
     def assess(self, url: str, exchanges: Sequence[Exchange]) -> Assessment | ApiCall:
@@ -118,25 +122,42 @@ def _assess_x(url, fetched, sid, kind) -> Assessment:
     author_url = clean_text(data.get("author_url")) if isinstance(data, dict) else None
     if parsed is None or parsed[0] == "profile":
         meta = base_meta(sid, kind, title=author, channel=author, channel_url=author_url)
-        return Assessment(verdict=Verdict.UNVERIFIABLE, meta=meta,
-                          reason="X profile: login wall, cannot be checked without an account")
+        return Assessment(
+            verdict=Verdict.UNVERIFIABLE,
+            meta=meta,
+            reason="X profile: login wall, cannot be checked without an account",
+        )
     if fetched.status == 200 and isinstance(data, dict):
         html = data.get("html") if isinstance(data.get("html"), str) else ""
         text = extract(f"<html><body>{html}</body></html>", url) if html else None
         body = _tweet_text(html)
-        meta = base_meta(sid, kind, title=body or (f"Tweet by {author}" if author else None), channel=author,
-                         channel_url=author_url, authors=(author,) if author else (),
-                         canonical_url=clean_text(data.get("url")) or url,
-                         extra={"fingerprint": text.fingerprint} if text else {})
+        meta = base_meta(
+            sid,
+            kind,
+            title=body or (f"Tweet by {author}" if author else None),
+            channel=author,
+            channel_url=author_url,
+            authors=(author,) if author else (),
+            canonical_url=clean_text(data.get("url")) or url,
+            extra={"fingerprint": text.fingerprint} if text else {},
+        )
         return Assessment(verdict=Verdict.OK, meta=meta)
     stub = base_meta(sid, kind)
     if fetched.status == 404:
-        return Assessment(verdict=Verdict.DEAD, reason="X oEmbed 404: tweet deleted or account gone", meta=stub,
-                          want_archive=True)
+        return Assessment(
+            verdict=Verdict.DEAD,
+            reason="X oEmbed 404: tweet deleted or account gone",
+            meta=stub,
+            want_archive=True,
+        )
     if fetched.status == 403:
-        return Assessment(verdict=Verdict.BLOCKED, reason="X oEmbed 403: protected or suspended account", meta=stub)
+        return Assessment(
+            verdict=Verdict.BLOCKED, reason="X oEmbed 403: protected or suspended account", meta=stub
+        )
     what = fetched.status if fetched.status is not None else fetched.failure
-    return Assessment(verdict=Verdict.UNVERIFIABLE, reason=f"X oEmbed answered {what}: cannot tell", meta=stub)
+    return Assessment(
+        verdict=Verdict.UNVERIFIABLE, reason=f"X oEmbed answered {what}: cannot tell", meta=stub
+    )
 
 
 def _tweet_text(html: str) -> str | None:
@@ -144,23 +165,42 @@ def _tweet_text(html: str) -> str | None:
     match = re.search(r"<p[^>]*>(.*?)</p>", html, re.S)
     if not match:
         return None
-    return clean_text(re.sub(r"<[^>]+>", " ", match.group(1)).replace("&amp;", "&")
-                      .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'"),
-                      limit=280)
+    return clean_text(
+        re.sub(r"<[^>]+>", " ", match.group(1))
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&#39;", "'"),
+        limit=280,
+    )
 
 
 def _assess_linkedin(url, fetched, sid, kind) -> Assessment:
     final_path = urlsplit(fetched.url).path if fetched.url else ""
     if fetched.status in (999, 401, 403, 429) or "authwall" in final_path or "/login" in final_path:
         what = "redirected to the login wall" if fetched.status == 200 else f"HTTP {fetched.status}"
-        return Assessment(verdict=Verdict.UNVERIFIABLE, meta=base_meta(sid, kind),
-                          reason=f"LinkedIn {what}: login wall, cannot be checked")
+        return Assessment(
+            verdict=Verdict.UNVERIFIABLE,
+            meta=base_meta(sid, kind),
+            reason=f"LinkedIn {what}: login wall, cannot be checked",
+        )
     if fetched.status in (404, 410):
-        return Assessment(verdict=Verdict.UNVERIFIABLE, meta=base_meta(sid, kind),
-                          reason=f"LinkedIn {fetched.status} to a logged-out client is not proof of removal")
+        return Assessment(
+            verdict=Verdict.UNVERIFIABLE,
+            meta=base_meta(sid, kind),
+            reason=f"LinkedIn {fetched.status} to a logged-out client is not proof of removal",
+        )
     meta, _pm = page_meta(url, fetched, kind)
-    meta = base_meta(sid, kind, title=meta.title, description=meta.description, language=meta.language,
-                     canonical_url=meta.canonical_url, content_type=meta.content_type)
+    meta = base_meta(
+        sid,
+        kind,
+        title=meta.title,
+        description=meta.description,
+        language=meta.language,
+        canonical_url=meta.canonical_url,
+        content_type=meta.content_type,
+    )
     return Assessment(verdict=None, reason=fetched.failure, meta=meta)
 
 
@@ -170,18 +210,33 @@ def _assess_medium(url, net, fetched, sid, kind) -> Assessment:
         return Assessment(verdict=Verdict.BLOCKED, reason="Medium 403: bot wall", meta=base_meta(sid, kind))
     if fetched.status in (404, 410):
         suggested = f"https://medium.com/p/{post}" if post and net == "tds" else None
-        return Assessment(verdict=Verdict.DEAD, meta=base_meta(sid, kind), suggested_url=suggested, want_archive=True,
-                          reason=f"{'towardsdatascience.com' if net == 'tds' else 'Medium'} {fetched.status}"
-                          + ("; the post may live on at medium.com/p/" + post if suggested else ""))
+        return Assessment(
+            verdict=Verdict.DEAD,
+            meta=base_meta(sid, kind),
+            suggested_url=suggested,
+            want_archive=True,
+            reason=f"{'towardsdatascience.com' if net == 'tds' else 'Medium'} {fetched.status}"
+            + ("; the post may live on at medium.com/p/" + post if suggested else ""),
+        )
     meta, pm = page_meta(url, fetched, kind)
-    meta = base_meta(sid, kind, title=meta.title, description=meta.description, authors=meta.authors,
-                     published=meta.published, language=meta.language, canonical_url=meta.canonical_url,
-                     content_type=meta.content_type, extra={"post_id": post} if post else {})
+    meta = base_meta(
+        sid,
+        kind,
+        title=meta.title,
+        description=meta.description,
+        authors=meta.authors,
+        published=meta.published,
+        language=meta.language,
+        canonical_url=meta.canonical_url,
+        content_type=meta.content_type,
+        extra={"post_id": post} if post else {},
+    )
     if ok_status(fetched) and pm is not None:
         finding = soft_404(url, fetched, pm)
         if finding is not None:
-            return Assessment(verdict=finding[0], reason=finding[1], meta=meta,
-                              want_archive=finding[0] == Verdict.SOFT_404)
+            return Assessment(
+                verdict=finding[0], reason=finding[1], meta=meta, want_archive=finding[0] == Verdict.SOFT_404
+            )
     return Assessment(verdict=None, reason=fetched.failure, meta=meta)
 
 

@@ -20,8 +20,27 @@ from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 _WS = re.compile(r"\s+")
 #: C0/C1 controls, bidi overrides and zero-width characters that can spoof a title.
-_BAD_CHARS = set(range(0x20)) | set(range(0x7F, 0xA0)) | {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
-     0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF}
+_BAD_CHARS = (
+    set(range(0x20))
+    | set(range(0x7F, 0xA0))
+    | {
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+        0xFEFF,
+    }
+)
 _STRIP_TABLE = {cp: " " for cp in _BAD_CHARS}
 
 PERMANENT_REDIRECTS = frozenset({301, 308})

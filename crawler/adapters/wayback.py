@@ -32,8 +32,13 @@ def lookup_request(url: str, timestamp: str | None = None) -> ApiCall:
         digits = re.sub(r"\D", "", timestamp)[:14]
         if _TS.match(digits):
             query += f"&timestamp={digits}"
-    return ApiCall(url=f"{API}?{query}", purpose="archive", headers={"Accept": "application/json"},
-                   max_bytes=64 * 1024, conditional=False)
+    return ApiCall(
+        url=f"{API}?{query}",
+        purpose="archive",
+        headers={"Accept": "application/json"},
+        max_bytes=64 * 1024,
+        conditional=False,
+    )
 
 
 def parse_lookup(fetched: Fetched) -> tuple[str | None, str | None]:
@@ -45,10 +50,16 @@ def parse_lookup(fetched: Fetched) -> tuple[str | None, str | None]:
         return None, None
     snapshots = data.get("archived_snapshots")
     closest = snapshots.get("closest") if isinstance(snapshots, dict) else None
-    if not isinstance(closest, dict) or str(closest.get("status")) != "200" or closest.get("available") is False:
+    if (
+        not isinstance(closest, dict)
+        or str(closest.get("status")) != "200"
+        or closest.get("available") is False
+    ):
         return None, None
     url, ts = closest.get("url"), closest.get("timestamp")
-    if not isinstance(url, str) or not url.startswith(("http://web.archive.org/", "https://web.archive.org/")):
+    if not isinstance(url, str) or not url.startswith(
+        ("http://web.archive.org/", "https://web.archive.org/")
+    ):
         return None, None
     return url.replace("http://", "https://", 1), ts if isinstance(ts, str) and _TS.match(ts) else None
 

@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
-from crawler.adapters.htmlmeta import extract
 from crawler.adapters.util import (
     base_meta,
     clean_text,
@@ -44,11 +43,20 @@ from crawler.adapters.util import (
     parse_json,
     status_verdict,
 )
-from crawler.adapters.ytpage import alert_error, embedded_json, get, player_meta, runs_text
+from crawler.adapters.ytpage import assess_listing, embedded_json, get, is_home, player_meta, runs_text
 from trilha.model import ResourceKind, Verdict
 
-HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be", "music.youtube.com",
-                   "youtube-nocookie.com", "www.youtube-nocookie.com"})
+HOSTS = frozenset(
+    {
+        "youtube.com",
+        "www.youtube.com",
+        "m.youtube.com",
+        "youtu.be",
+        "music.youtube.com",
+        "youtube-nocookie.com",
+        "www.youtube-nocookie.com",
+    }
+)
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 OEMBED = "https://www.youtube.com/oembed"
 WATCH_HEADERS = {"Cookie": "SOCS=CAI", "Accept-Language": "en"}
@@ -71,7 +79,11 @@ def parse_url(url: str) -> tuple[str, str] | None:
     if segs[:1] == ["watch"] and query.get("v"):
         return "video", query["v"][0]
     if len(segs) >= 2 and segs[0] in ("shorts", "embed", "live", "v", "e"):
-        return ("playlist", query["list"][0]) if segs[1] == "videoseries" and query.get("list") else ("video", segs[1])
+        return (
+            ("playlist", query["list"][0])
+            if segs[1] == "videoseries" and query.get("list")
+            else ("video", segs[1])
+        )
     if segs[:1] == ["playlist"] and query.get("list"):
         return "playlist", query["list"][0]
     if segs and segs[0].startswith("@"):
@@ -100,15 +112,12 @@ def watch_url(ident: str) -> str:
 
 
 def oembed_call(target: str) -> ApiCall:
-    return ApiCall(url=f"{OEMBED}?url={quote(target, safe='')}&format=json", purpose="oembed",
-                   headers={"Accept": "application/json"}, max_bytes=64 * 1024)
-
-
-def _is_home(url: str) -> bool:
-    return urlsplit(url).path in ("", "/") or urlsplit(url).path.startswith("/feed")
-
-
-# ---------------------------------------------------------------- the adapter
+    return ApiCall(
+        url=f"{OEMBED}?url={quote(target, safe='')}&format=json",
+        purpose="oembed",
+        headers={"Accept": "application/json"},
+        max_bytes=64 * 1024,
+    )
 
 
 class YouTubeAdapter:
@@ -138,8 +147,11 @@ class YouTubeAdapter:
         parsed = parse_url(url)
         form, ident = parsed if parsed else ("page", "")
         sid = known_site_id(url) or (site_id(form, ident) if parsed else None)
-        kind = {"video": ResourceKind.VIDEO, "playlist": ResourceKind.PLAYLIST,
-                "channel": ResourceKind.CHANNEL}.get(form, ResourceKind.PAGE)
+        kind = {
+            "video": ResourceKind.VIDEO,
+            "playlist": ResourceKind.PLAYLIST,
+            "channel": ResourceKind.CHANNEL,
+        }.get(form, ResourceKind.PAGE)
         oembed = next((e.fetched for e in exchanges if e.call.purpose == "oembed"), None)
         page = next((e.fetched for e in exchanges if e.call.purpose == "page"), None)
         suggested = repaired_video_url(ident) if form == "video" and not VIDEO_ID.match(ident) else None
@@ -151,35 +163,58 @@ class YouTubeAdapter:
         if form == "video":
             result = _assess_watch(page, sid, watch_url(ident), verdict_hint)
         else:
-            result = _assess_listing(page, url, sid, kind, verdict_hint)
+            result = assess_listing(page, url, sid, kind, verdict_hint)
         if suggested and result.verdict in (Verdict.SOFT_404, Verdict.DEAD):
-            return Assessment(verdict=result.verdict, reason=f"{result.reason} (malformed video ID {ident!r})",
-                              meta=result.meta, suggested_url=suggested, want_archive=result.want_archive)
+            return Assessment(
+                verdict=result.verdict,
+                reason=f"{result.reason} (malformed video ID {ident!r})",
+                meta=result.meta,
+                suggested_url=suggested,
+                want_archive=result.want_archive,
+            )
         return result
 
-    def _after_oembed(self, url: str, form: str, ident: str, sid: str | None, kind: ResourceKind,
-                      oembed: Fetched, suggested: str | None) -> Assessment | ApiCall:
+    def _after_oembed(
+        self,
+        url: str,
+        form: str,
+        ident: str,
+        sid: str | None,
+        kind: ResourceKind,
+        oembed: Fetched,
+        suggested: str | None,
+    ) -> Assessment | ApiCall:
         data = parse_json(oembed)
-        page_call = ApiCall(url=watch_url(ident) if form == "video" else url, purpose="page",
-                            headers=WATCH_HEADERS, max_bytes=PAGE_MAX_BYTES)
+        page_call = ApiCall(
+            url=watch_url(ident) if form == "video" else url,
+            purpose="page",
+            headers=WATCH_HEADERS,
+            max_bytes=PAGE_MAX_BYTES,
+        )
         if oembed.status == 200 and isinstance(data, dict) and data.get("title") is not None:
             meta = base_meta(
-                sid, kind,
+                sid,
+                kind,
                 title=clean_text(data.get("title")),
                 channel=clean_text(data.get("author_name")),
                 channel_url=clean_text(data.get("author_url")),
                 canonical_url=watch_url(ident) if form == "video" else url,
-                extra={"thumbnail_url": clean_text(data.get("thumbnail_url"))} if data.get("thumbnail_url") else {},
+                extra={"thumbnail_url": clean_text(data.get("thumbnail_url"))}
+                if data.get("thumbnail_url")
+                else {},
             )
             if form == "video" and self.fetch_duration:
                 return page_call
             return Assessment(verdict=Verdict.OK, meta=meta)
         if oembed.status == 403:
-            return Assessment(verdict=Verdict.BLOCKED, reason=f"oEmbed 403: private {form} (exists, not viewable)",
-                              meta=base_meta(sid, kind, extra={"private": True}))
+            return Assessment(
+                verdict=Verdict.BLOCKED,
+                reason=f"oEmbed 403: private {form} (exists, not viewable)",
+                meta=base_meta(sid, kind, extra={"private": True}),
+            )
         if oembed.status == 404 and form == "playlist":
-            return page_call            # deleted-playlist oEmbed answer is unverified: ask the page
-        return page_call                # 401, 400, 404 (confirm), 429, 5xx, garbage, no response
+            return page_call  # deleted-playlist oEmbed answer is unverified: ask the page
+        return page_call  # 401, 400, 404 (confirm), 429, 5xx, garbage, no response
 
 
 def _oembed_hint(oembed: Fetched | None) -> int | None:
@@ -193,27 +228,43 @@ def _assess_watch(page: Fetched, sid: str | None, canonical: str, oembed_status:
     if not ok_status(page):
         verdict, reason = status_verdict(page)
         if gone and verdict not in (Verdict.DEAD,):
-            return Assessment(verdict=Verdict.DEAD, reason="oEmbed 404: video removed (watch page not readable)",
-                              meta=stub, want_archive=True)
-        return Assessment(verdict=verdict, reason=f"watch page {reason}", meta=stub,
-                          want_archive=verdict == Verdict.DEAD)
-    if page.redirects and _is_home(page.url):
-        return Assessment(verdict=Verdict.DEAD if gone else Verdict.SOFT_404, meta=stub, want_archive=True,
-                          reason="watch page redirects to the home page")
+            return Assessment(
+                verdict=Verdict.DEAD,
+                reason="oEmbed 404: video removed (watch page not readable)",
+                meta=stub,
+                want_archive=True,
+            )
+        return Assessment(
+            verdict=verdict, reason=f"watch page {reason}", meta=stub, want_archive=verdict == Verdict.DEAD
+        )
+    if page.redirects and is_home(page.url):
+        return Assessment(
+            verdict=Verdict.DEAD if gone else Verdict.SOFT_404,
+            meta=stub,
+            want_archive=True,
+            reason="watch page redirects to the home page",
+        )
     html = decode_html(page)
     player = embedded_json(html, "ytInitialPlayerResponse")
     if player is None:
         if gone:
-            return Assessment(verdict=Verdict.DEAD, reason="oEmbed 404: video removed", meta=stub, want_archive=True)
+            return Assessment(
+                verdict=Verdict.DEAD, reason="oEmbed 404: video removed", meta=stub, want_archive=True
+            )
         if exists:
-            return Assessment(verdict=Verdict.OK, reason="embedding disabled; watch page without player data",
-                              meta=stub)
-        return Assessment(verdict=Verdict.BLOCKED, meta=stub,
-                          reason="watch page without player data (consent wall or bot check)")
+            return Assessment(
+                verdict=Verdict.OK, reason="embedding disabled; watch page without player data", meta=stub
+            )
+        return Assessment(
+            verdict=Verdict.BLOCKED,
+            meta=stub,
+            reason="watch page without player data (consent wall or bot check)",
+        )
     meta = player_meta(player, html, sid, canonical)
     status = clean_text(get(player, "playabilityStatus", "status")) or "UNKNOWN"
     why = clean_text(get(player, "playabilityStatus", "reason")) or runs_text(
-        get(player, "playabilityStatus", "errorScreen", "playerErrorMessageRenderer", "reason"))
+        get(player, "playabilityStatus", "errorScreen", "playerErrorMessageRenderer", "reason")
+    )
     label = f"{status}: {why}" if why else status
     if status == "OK":
         reason = "oEmbed 401: embedding disabled" if oembed_status == 401 else None
@@ -223,48 +274,19 @@ def _assess_watch(page: Fetched, sid: str | None, canonical: str, oembed_status:
     if status == "ERROR":
         verdict = Verdict.DEAD if gone else Verdict.SOFT_404
         return Assessment(verdict=verdict, reason=f"watch page {label}", meta=meta, want_archive=True)
-    if status in ("LIVE_STREAM_OFFLINE", "AGE_CHECK_REQUIRED", "AGE_VERIFICATION_REQUIRED",
-                  "CONTENT_CHECK_REQUIRED") or exists:
+    if (
+        status
+        in (
+            "LIVE_STREAM_OFFLINE",
+            "AGE_CHECK_REQUIRED",
+            "AGE_VERIFICATION_REQUIRED",
+            "CONTENT_CHECK_REQUIRED",
+        )
+        or exists
+    ):
         return Assessment(verdict=Verdict.OK, reason=f"watch page {label}", meta=meta)
     # LOGIN_REQUIRED (private, age gate, "confirm you're not a bot"), UNPLAYABLE, unknown
     return Assessment(verdict=Verdict.BLOCKED, reason=f"watch page {label}", meta=meta)
-
-
-def _assess_listing(page: Fetched, url: str, sid: str | None, kind: ResourceKind,
-                    oembed_status: int | None) -> Assessment:
-    stub = base_meta(sid, kind)
-    if not ok_status(page):
-        verdict, reason = status_verdict(page)
-        return Assessment(verdict=verdict, reason=reason, meta=stub, want_archive=verdict == Verdict.DEAD)
-    if page.redirects and _is_home(page.url) and not _is_home(url):
-        return Assessment(verdict=Verdict.SOFT_404, reason="redirects to the home page", meta=stub,
-                          want_archive=True)
-    html = decode_html(page)
-    data = embedded_json(html, "ytInitialData")
-    error = alert_error(data)
-    if error:
-        return Assessment(verdict=Verdict.SOFT_404, reason=f"YouTube alert: {error}", meta=stub, want_archive=True)
-    pm = extract(html, page.url)
-    channel_meta = get(data, "metadata", "channelMetadataRenderer") or {}
-    playlist_meta = get(data, "metadata", "playlistMetadataRenderer") or {}
-    title = (clean_text(channel_meta.get("title")) or clean_text(playlist_meta.get("title"))
-             or clean_text(pm.opengraph.get("og:title")) or pm.title)
-    if title in (None, "YouTube") and data is None:
-        return Assessment(verdict=Verdict.BLOCKED, reason="page without YouTube data (consent wall or bot check)",
-                          meta=stub)
-    meta = base_meta(
-        sid, kind,
-        title=title,
-        description=clean_text(channel_meta.get("description") or playlist_meta.get("description"), limit=1000)
-        or pm.description,
-        channel=clean_text(channel_meta.get("title")) if kind == ResourceKind.CHANNEL else None,
-        channel_url=clean_text(channel_meta.get("vanityChannelUrl") or channel_meta.get("channelUrl")),
-        canonical_url=pm.canonical,
-        extra={"external_id": channel_meta["externalId"]} if channel_meta.get("externalId") else {},
-    )
-    verdict, reason = status_verdict(page)
-    return Assessment(verdict=verdict, reason=reason, meta=meta,
-                      suggested_url=page.url if verdict == Verdict.MOVED else None)
 
 
 ADAPTER = YouTubeAdapter()
