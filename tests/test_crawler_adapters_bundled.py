@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.adapters import registry
+from crawler.adapters import registry, wayback
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.classify import decide
 from crawler.spiders.fragments import missing_fragments
@@ -106,6 +106,10 @@ def test_bundled_url(written: str) -> None:
         problems.append(f"first author of {getattr(meta, 'authors', None)!r} != {want['first_author']!r}")
     if "pages" in want and (meta is None or meta.extra.get("pages") != want["pages"]):
         problems.append(f"pages {meta.extra.get('pages') if meta else None!r} != {want['pages']!r}")
+    if "archived_url" in want:
+        snapshot, _ts = wayback.parse_lookup(fetch(wayback.lookup_request(url), requests))
+        if snapshot != want["archived_url"]:
+            problems.append(f"archived_url {snapshot!r} != {want['archived_url']!r}")
     if "fragments_missing" in want:
         fragment = written.split("#", 1)[1]
         missing = (
