@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -156,6 +157,8 @@ def _assets() -> tuple[str, str, str]:
     """
     base = resources.files("pyvis").joinpath(VIS_DIR)
     js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+    # the bundle ends with a source-map comment; DevTools would try to load the .map beside the page
+    js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
     css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
     app = (TEMPLATE_DIR / "map.js").read_text(encoding="utf-8")
     for name, text, closer in (("vis-network.min.js", js, "</script"), ("map.js", app, "</script"),

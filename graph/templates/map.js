@@ -13,13 +13,16 @@
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, D.options);
   /* start readable at the beginning of the path (the basics, left); "Fit all" shows everything */
   var START_SCALE = 0.6;
-  function startView() {
-    network.fit({ animation: false });
-    if (!D.nodes.length || network.getScale() >= START_SCALE) return;
-    var minX = Infinity;
-    D.nodes.forEach(function (n) { if (n.x < minX) minX = n.x; });
-    network.moveTo({ position: { x: minX - 180 + container.clientWidth / 2 / START_SCALE, y: 0 },
-      scale: START_SCALE, animation: false });
+  function startView() {        /* bounds from our own positions: no second fit() over every label */
+    if (!D.nodes.length) return;
+    var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    D.nodes.forEach(function (n) {
+      if (n.x < minX) minX = n.x; if (n.x > maxX) maxX = n.x; if (n.y < minY) minY = n.y; if (n.y > maxY) maxY = n.y;
+    });
+    var w = container.clientWidth, h = container.clientHeight;
+    var fitScale = Math.min(w / (maxX - minX + 400), h / (maxY - minY + 200));
+    if (fitScale >= START_SCALE) { network.fit({ animation: false }); return; }
+    network.moveTo({ position: { x: minX - 180 + w / 2 / START_SCALE, y: 0 }, scale: START_SCALE, animation: false });
   }
   startView();
   network.once("afterDrawing", function () {
