@@ -26,6 +26,8 @@ examples, in ``docs/reader.md`` and tested in ``tests/test_crawler_urls.py``:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -57,11 +59,28 @@ _IMAGE_EXT = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp")
 
 
 
-def _host(url: str) -> str:
+class _Parts(NamedTuple):
+    scheme: str
+    host: str                     # lower-case, "" when none
+    path: str
+    query: str
+    segs: tuple[str, ...]         # non-empty path segments
+
+
+@lru_cache(maxsize=8192)
+def _parse(url: str) -> _Parts | None:
+    """One ``urlsplit`` per URL string (the helpers below ask many questions of the same URL)."""
     try:
-        return (urlsplit(url.strip()).hostname or "").lower()
+        p = urlsplit(url.strip())
+        host = (p.hostname or "").lower()
     except ValueError:
-        return ""
+        return None
+    return _Parts(p.scheme.lower(), host, p.path, p.query, tuple(s for s in p.path.split("/") if s))
+
+
+def _host(url: str) -> str:
+    parts = _parse(url)
+    return parts.host if parts else ""
 
 
 def _segments(path: str) -> list[str]:
@@ -81,12 +100,10 @@ def _drop_params(query: str, *, extra: frozenset[str] = frozenset()) -> str:
 
 def youtube_video_id(url: str) -> str | None:
     """The video ID of any YouTube video URL form, else None."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    parts = _parse(url)
+    if parts is None:
         return None
-    host = (parts.hostname or "").lower()
-    segs = _segments(parts.path)
+    host, segs = parts.host, list(parts.segs)
     candidate: str | None = None
     if host in ("youtu.be", "www.youtu.be"):
         candidate = segs[0] if segs else None
@@ -102,13 +119,10 @@ def youtube_video_id(url: str) -> str | None:
 
 def arxiv_id(url: str) -> str | None:
     """The bare arXiv identifier (no version) of an arXiv URL, else None."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    parts = _parse(url)
+    if parts is None or parts.host not in _ARXIV_HOSTS:
         return None
-    if (parts.hostname or "").lower() not in _ARXIV_HOSTS:
-        return None
-    segs = _segments(parts.path)
+    segs = list(parts.segs)
     if len(segs) < 2 or segs[0] not in ("abs", "pdf", "html", "format", "ps"):
         return None
     rest = "/".join(segs[1:])
@@ -143,11 +157,12 @@ def canonical_url(url: str) -> str:
     Never raises for a string: an unparseable URL is returned stripped, unchanged.
     """
     raw = url.strip()
+    first = _parse(raw)
+    if first is None:
+        return raw
+    if first.scheme not in ("http", "https"):
+        return raw if not first.scheme else first.scheme + raw[len(first.scheme):]
     try:
-        parts = urlsplit(raw)
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            return raw if not scheme else scheme + raw[len(scheme):]
         vid = youtube_video_id(raw)
         if vid:
             return f"https://www.youtube.com/watch?v={vid}"
@@ -231,12 +246,10 @@ def site_of(url: str) -> str | None:
 
 def kind_of(url: str) -> ResourceKind:
     """The kind of resource the URL's shape says it is (PAGE when nothing more is known)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
+    parts = _parse(url)
+    if parts is None:
         return ResourceKind.PAGE
-    host = (parts.hostname or "").lower()
-    segs = _segments(parts.path)
+    host, segs = parts.host, list(parts.segs)
     low_path = parts.path.lower()
     site = site_of(url)
     if site == "youtube":

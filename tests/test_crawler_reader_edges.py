@@ -197,3 +197,11 @@ def test_text_before_first_heading_and_title() -> None:
     assert m.section_path == () and m.section_order is None and m.written == "https://example.org/a"
     assert parsed.title == "Sub"
     assert parse_study_list("no headings\n", source="/tmp/my-list.md").title == "my-list.md"
+
+
+def test_escapes_and_entities_do_not_split_a_bare_url() -> None:
+    parsed = parse_study_list("See https://x.com/a\\_b&amp;c=1 and `https://no` [t](https://y.org/\\(x\\)).\n",
+                              source="t.md")
+    assert [(m.written, m.syntax) for m in parsed.mentions] == [
+        ("https://x.com/a_b&c=1", "bare"), ("https://y.org/(x)", "inline")]
+    assert parsed.mentions[0].item_text == "See https://x.com/a_b&c=1 and https://no t."

@@ -42,8 +42,15 @@ class _VerbatimMarkdownIt(MarkdownIt):
 
 
 def make_parser() -> MarkdownIt:
+    """CommonMark + GFM tables/strikethrough; inline content is parsed lazily by :func:`walk`.
+
+    The core ``inline`` and ``text_join`` rules are off: :func:`walk` parses each inline
+    token's children itself, walks them and drops them, so the inline tokens of a 100,000-link
+    list never all live at once (``text_special`` tokens are joined by the walker instead).
+    """
     md = _VerbatimMarkdownIt("commonmark", {"store_labels": True})
     md.enable(["table", "strikethrough"])
+    md.disable(["inline", "text_join"])
     return md
 
 
@@ -108,6 +115,20 @@ def bare_urls(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def _joined(children: list[Token]) -> list[Token]:
+    """markdown-it's ``text_join``: ``text_special`` (escapes, entities) becomes text, and
+    adjacent text tokens are merged, so a bare URL is never split at an escape."""
+    out: list[Token] = []
+    for child in children:
+        if child.type in ("text", "text_special"):
+            if out and out[-1].type == "text":
+                out[-1].content += child.content
+                continue
+            child.type = "text"
+        out.append(child)
+    return out
+
+
 class _InlineWalker:
     """Collects plain text and links of one inline token (one pass over its children)."""
 
@@ -142,8 +163,8 @@ class _InlineWalker:
             pos = offset + len(url)
         self.pieces.append(content[pos:])
 
-    def walk(self, inline: Token) -> None:
-        for child in inline.children or ():
+    def walk(self, children: list[Token]) -> None:
+        for child in _joined(children):
             t = child.type
             if t in ("softbreak", "hardbreak"):
                 self.pieces.append(" ")
@@ -181,6 +202,12 @@ class _InlineWalker:
         self.block.text = " ".join("".join(self.pieces).split())
 
 
+def _inline_children(md: MarkdownIt, tok: Token, env: dict) -> list[Token]:
+    children: list[Token] = []
+    md.inline.parse(tok.content, md, env, children)
+    return children
+
+
 def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
     """Parse ``text`` and return its headings and inline blocks in document order."""
     if md is None:
@@ -188,13 +215,16 @@ def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
         if "]:" not in text:
             # no reference definition can exist; the rule would otherwise try every "[" paragraph
             md.disable("reference")
-    tokens = md.parse(text, {})
+    env: dict = {}
+    tokens = md.parse(text, env)
     headings: list[RawHeading] = []
     blocks: list[RawBlock] = []
     item_depth = 0
     pending: str | None = None          # block kind of the next inline token
     pending_level = 0
-    for tok in tokens:
+    for index in range(len(tokens)):
+        tok = tokens[index]
+        tokens[index] = None            # type: ignore[call-overload]  # free as we go
         t = tok.type
         if t == "list_item_open":
             item_depth += 1
@@ -212,13 +242,13 @@ def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
             if kind == "heading":
                 block = RawBlock(kind=kind, line=first_line, heading_index=len(headings),
                                  in_list_item=item_depth > 0)
-                _InlineWalker(block, first_line).walk(tok)
+                _InlineWalker(block, first_line).walk(_inline_children(md, tok, env))
                 headings.append(RawHeading(level=pending_level, line=first_line, text=block.text))
             else:
                 block = RawBlock(kind=kind, line=first_line,
                                  heading_index=len(headings) - 1 if headings else None,
                                  in_list_item=item_depth > 0)
-                _InlineWalker(block, first_line).walk(tok)
+                _InlineWalker(block, first_line).walk(_inline_children(md, tok, env))
             blocks.append(block)
             pending = None
     return RawDocument(headings=headings, blocks=blocks)
