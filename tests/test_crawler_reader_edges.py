@@ -205,3 +205,11 @@ def test_escapes_and_entities_do_not_split_a_bare_url() -> None:
     assert [(m.written, m.syntax) for m in parsed.mentions] == [
         ("https://x.com/a_b&c=1", "bare"), ("https://y.org/(x)", "inline")]
     assert parsed.mentions[0].item_text == "See https://x.com/a_b&c=1 and https://no t."
+
+
+def test_keyword_terms_split_at_top_level_commas() -> None:
+    from crawler.reader.parse import split_terms
+
+    assert split_terms("Pesquisar sobre Boosting (XGBoost, LGBM, GBM), Bagging, ARIMA, ensemble...") == [
+        "Boosting (XGBoost, LGBM, GBM)", "Bagging", "ARIMA", "ensemble"]
+    assert split_terms("BERT, RoBERTa, Hugging Face…") == ["BERT", "RoBERTa", "Hugging Face"]

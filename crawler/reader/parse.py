@@ -26,6 +26,9 @@ from .mojibake import repair_text
 _KEYWORDS = re.compile(r"^(?P<lead>[^:]{0,160}?\b(?:keywords?|conceitos?|concepts?)\b[^:]*):\s*(?P<terms>.+)$",
                        re.IGNORECASE)
 _LABEL_LIST = re.compile(r"^(?P<lead>[^:,]{1,40}):\s*(?P<terms>[^:]+)$")
+#: "Pesquisar sobre Boosting, Bagging" → "Boosting", "Bagging"
+_LEAD_IN = re.compile(r"^(?:pesquisar sobre|pesquisar|estudar|aprender|research|learn about|study)\s+",
+                      re.IGNORECASE)
 _ELLIPSIS = re.compile(r"(?:\.{2,}|…)+$")
 _WEAK_KINDS = (ResourceKind.PAGE, ResourceKind.PDF)
 _MIN_TOC_LINKS = 3
@@ -46,6 +49,8 @@ def split_terms(terms: str) -> list[str]:
             cur.append(ch)
     out.append("".join(cur))
     cleaned = [_ELLIPSIS.sub("", t.strip()).strip().rstrip(".;").strip() for t in out]
+    if cleaned:
+        cleaned[0] = _LEAD_IN.sub("", cleaned[0])
     return [t for t in cleaned if t]
 
 
