@@ -397,31 +397,57 @@ def _sync_sections(
 RESOURCE_COLUMNS = ("canonical", "url", "site", "kind", "site_id")
 
 
+def _placeholders(session: Session, n: int) -> str | None:
+    """``?, ?, …`` / ``%s, %s, …`` for the driver's paramstyle (None: unknown style, use SQLAlchemy)."""
+    style = session.connection().dialect.paramstyle
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(style)
+    return ", ".join([mark] * n) if mark else None
+
+
 def _resource_ids(session: Session, canonicals: Sequence[str]) -> dict[str, int]:
+    """canonical -> id for those already stored (driver-level ``IN`` lookups, in chunks)."""
     ids: dict[str, int] = {}
+    connection = session.connection()
     for chunk in _chunks(canonicals, LOOKUP_CHUNK):
-        for rid, canonical in session.execute(
-            select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
-        ):
-            ids[canonical] = rid
+        marks = _placeholders(session, len(chunk))
+        if marks is None:
+            result: Any = session.execute(
+                select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk)))
+        else:
+            result = connection.exec_driver_sql(
+                f"SELECT id, canonical FROM resource WHERE canonical IN ({marks})", tuple(chunk))
+        ids.update((canonical, rid) for rid, canonical in result)
     return ids
 
 
 def _ensure_resources(session: Session, mentions: Sequence[Mention], now: datetime) -> tuple[dict[str, int], int]:
-    """canonical -> resource id for every external mention; creates the missing ones in bulk."""
+    """canonical -> resource id for every external mention; creates the missing ones in bulk.
+
+    The new rows' ids are read back with ``id > max(id) before the insert`` (ids only grow,
+    on SQLite and with PostgreSQL sequences), filtered to what this ingest inserted.
+    """
     first: dict[str, Mention] = {}
     for m in mentions:
         if m.canonical and not m.is_internal and m.canonical not in first:
             first[m.canonical] = m
     ids = _resource_ids(session, list(first))
     missing = sorted(c for c in first if c not in ids)
+    if not missing:
+        return ids, 0
+    before = session.scalar(select(func.max(ResourceRow.id))) or 0
     rows = [
         (c, first[c].url or first[c].written, first[c].site, _str(first[c].kind), first[c].site_id)
         for c in missing
     ]
     _bulk_insert(session, ResourceRow, RESOURCE_COLUMNS, rows, {"first_seen": now})
-    if missing:
-        ids.update(_resource_ids(session, missing))
+    wanted = set(missing)
+    for rid, canonical in session.execute(
+        select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.id > before)
+    ):
+        if canonical in wanted:
+            ids[canonical] = rid
+    if len(ids) != len(first):                 # cannot happen; never store a mention without its resource
+        raise StoreError(f"resources: {len(first) - len(ids)} inserted rows not found again")
     return ids, len(missing)
 
 
