@@ -67,7 +67,8 @@ def anchors(G: nx.DiGraph, shown: set[Hashable]) -> dict[Hashable, Hashable]:
     """For each shown non-backbone node, the shown backbone node it hangs off (if any).
 
     Preference: a ``teaches`` target, then a topic that ``mentions`` it, then its
-    ``topic`` attribute; ties go to the earliest in the list (``order``).
+    ``topic`` attribute; ties go to the earliest in the list (``order``).  A person or
+    channel hangs off the anchor of the first resource that is ``about`` it.
     """
     def order(n: Hashable) -> tuple[int, str]:
         return (int(G.nodes[n].get("order", 0) or 0), str(n))
@@ -85,6 +86,13 @@ def anchors(G: nx.DiGraph, shown: set[Hashable]) -> dict[Hashable, Hashable]:
                 cands = [t]
         if cands:
             result[n] = min(cands, key=order)
+    # people and channels go beside the first resource that is ``about`` them
+    for n in sorted(shown - set(result), key=order):
+        if G.nodes[n].get("node_type") in BACKBONE_TYPES:
+            continue
+        srcs = [u for u, _, r in G.in_edges(n, data="rel") if r == "about" and u in result]
+        if srcs:
+            result[n] = result[min(srcs, key=order)]
     return result
 
 

@@ -29,7 +29,7 @@ TYPE_STYLE: dict[str, tuple[str, str, bool, str]] = {
     "docs": ("hexagon", "#004d40", False, "docs"),
     "repo": ("square", "#212121", True, "repo"),
     "course": ("hexagon", "#e65100", True, "course"),
-    "person": ("dot", "#6a1b9a", True, "person"),
+    "person": ("dot", "#6a1b9a", True, "person, channel"),
     "channel": ("dot", "#6a1b9a", True, "channel"),
     "dataset": ("diamond", "#004d40", True, "dataset"),
 }

@@ -46,7 +46,7 @@ def test_resources_hang_right_of_their_anchor() -> None:
     hang = anchors(G, shown)
     assert hang[BASE + "r/video"] == BASE + "concept/gd"            # teaches wins over mentions
     assert hang[BASE + "r/attention"] == BASE + "topic/dl-papers"
-    assert BASE + "person/3b1b" not in hang
+    assert hang[BASE + "person/3b1b"] == BASE + "concept/gd"        # beside the video about it
     pos = compute_positions(G, shown)
     for res, anchor in hang.items():
         assert pos[anchor][0] < pos[res][0] < pos[anchor][0] + COL_GAP
