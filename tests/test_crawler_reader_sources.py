@@ -88,6 +88,12 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     assert "not UTF-8" in message and "0xea" in message
 
 
+def test_utf16_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "utf16.md"
+    path.write_text(LIST, encoding="utf-16")
+    assert "UTF-16" in _error(path)
+
+
 def test_size_cap(tmp_path: Path) -> None:
     path = tmp_path / "big.md"
     path.write_text(LIST * 10, encoding="utf-8")

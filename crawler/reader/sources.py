@@ -44,6 +44,8 @@ def decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise StudyListError(f"{name} is empty", source=name)
     head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise StudyListError(f"{name} is UTF-16 text, not UTF-8; convert it to UTF-8", source=name)
     if b"\x00" in head:
         raise StudyListError(f"{name} is a binary file, not a Markdown study list", source=name)
     try:
