@@ -36,7 +36,7 @@ from reports.build import build_report
 from trilha.cli import cli
 from trilha.model import Health
 from trilha.store import open_store
-from trilha.store.crawls import finish_crawl, save_snapshot
+from trilha.store.crawls import finish_crawl
 from trilha.store.history import load_history
 
 from tests.fixtureserver import FixtureServer
@@ -51,7 +51,9 @@ LIST = """# E2E list
 - [Flaky](https://flaky.example/page)
 - [Moved](https://moved.example/old)
 - [Blocked](https://blocked.example/page)
+- [Hostile](https://hostile.example/_/hostile-title)
 """
+HOSTILE = '<script>alert(1)</script>Evil & "quoted"'   # the fixture web's _/hostile-title <title>
 SNAPSHOT = "http://web.archive.org/web/20240101000000/https://dead.example/page"
 
 DRIVER = r"""
@@ -93,8 +95,10 @@ def crawl(db: str, list_path: Path, remap: str) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-@pytest.mark.timeout(600)
-def test_real_crawls_build_the_history(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """Run the five crawls once for the module; returns (tmp dir, store URL, list path)."""
+    tmp_path = tmp_path_factory.mktemp("e2e")
     sites = tmp_path / "sites"
     sites.mkdir()
     list_path = tmp_path / "list.md"
@@ -130,11 +134,13 @@ def test_real_crawls_build_the_history(tmp_path) -> None:
                 host = f"{name}.example"
                 route(sites, host, "old" if name == "moved" else "page", spec)
             assert crawl(db, list_path, server.remap).endswith("False")
+    return tmp_path, db, list_path
 
+
+@pytest.mark.timeout(600)
+def test_real_crawls_build_the_history(crawled) -> None:
+    tmp_path, db, list_path = crawled
     store = open_store(db)
-    # The spider does not do Wayback lookups yet (it counts "trilha/want_archive"); store the
-    # snapshot the way crawler/pipelines/store.py does (same value the archive.org route serves).
-    save_snapshot(store, "https://dead.example/page", snapshot_url=SNAPSHOT, timestamp="20240101000000")
     history = load_history(store, 1)
     store.close()
     assert [c.offline for c in history.crawls] == [False, False, True, False, False]
@@ -143,7 +149,9 @@ def test_real_crawls_build_the_history(tmp_path) -> None:
     row = {r.written.split("//")[1].split(".")[0]: r for r in report.rows}
     assert (row["dead"].health, row["dead"].since, row["dead"].last_ok) == (Health.DEAD, starts[1], starts[0])
     assert row["dead"].consecutive_failures == 3                  # crawls 2, 4, 5 (3 was offline)
-    assert (row["dead"].suggestion.action, row["dead"].suggestion.url) == ("archive", SNAPSHOT)
+    # the crawler looked the snapshot up on the fixture's Wayback Availability API (served as http://)
+    assert (row["dead"].suggestion.action, row["dead"].suggestion.url) == (
+        "archive", SNAPSHOT.replace("http://", "https://", 1))
     assert (row["recovers"].health, row["recovers"].since) == (Health.OK, starts[4])
     assert (row["flaky"].health, row["flaky"].since) == (Health.FLAKY, starts[1])
     assert (row["moved"].health, row["moved"].since) == (Health.MOVED, starts[3])
@@ -160,3 +168,25 @@ def test_real_crawls_build_the_history(tmp_path) -> None:
     before, after = LIST.splitlines(), fixed.read_text(encoding="utf-8").splitlines()
     assert [i + 1 for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [5, 8]
     assert after[7] == "- [Moved](https://moved.example/new)"
+    assert row["hostile"].health is Health.OK and row["hostile"].title == HOSTILE
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(600)
+def test_crawled_hostile_title_is_text_in_chromium(crawled) -> None:
+    """The title the crawler stored from the hostile page is shown as text in report.html."""
+    from tests.browser import block_network, fail_on_dialog, launch_chromium, require_chromium, screenshot_path
+
+    require_chromium()
+    tmp_path, db, _ = crawled
+    out = tmp_path / "out-browser"
+    assert CliRunner().invoke(cli, ["report", "--db", db, "--out", str(out)]).exit_code == 0
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        blocked, dialogs = block_network(page), fail_on_dialog(page)
+        page.goto((out / "report.html").as_uri())
+        page.select_option("#health-filter", "")
+        assert HOSTILE in page.locator("#links-table td.title").all_text_contents()
+        assert page.locator("script").count() == 1 and page.locator("img").count() == 0
+        page.screenshot(path=str(screenshot_path("report-html-e2e.png")), full_page=True)
+        assert dialogs == [] and blocked == []
