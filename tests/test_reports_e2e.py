@@ -17,6 +17,7 @@ recovers.example/page   200    200    refused    404    200
 flaky.example/page      200    503    refused    200    503
 moved.example/old       200    200    refused    301    301    → moved.example/new
 blocked.example/page    403    403    refused    403    403
+hostile.example/_/…     200    200    refused    200    200    (title: a <script> tag)
 ======================  =====  =====  =========  =====  =====
 """
 
