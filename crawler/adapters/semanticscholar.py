@@ -3,7 +3,10 @@
 Request: ``POST https://api.semanticscholar.org/graph/v1/paper/batch?fields=…`` with the JSON
 body ``{"ids": ["ARXIV:1706.03762", …]}`` (``fields`` is a query parameter, not in the body;
 Semantic Scholar Academic Graph API docs [S50][S52]).  The answer is a JSON array with the
-same length and order as ``ids`` and ``null`` for unknown papers (real cassette
+same length and order as ``ids`` and ``null`` for unknown papers; limits: 500 IDs, 10 MB and
+9,999 citations per answer, sub-fields with a dot (``references.externalIds``) (the API docs'
+"paper/batch" page, as mirrored in Ricardo-ChenTY/SealedHistory ``docs/S2/graph_v1_paper_batch.md``;
+``batch_size = 100`` keeps an answer with reference lists well under 10 MB) (real cassette
 ``tests/fixtures/real/semanticscholar__paper_batch_with_unknown_id__vcr.yaml`` [S51]).
 Single lookups (``GET /graph/v1/paper/ARXIV:<id>``) answer 404
 ``{"error":"Paper with id … not found"}`` (``semanticscholar__paper_not_found_404__vcr.yaml``).
