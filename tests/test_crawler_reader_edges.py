@@ -213,3 +213,14 @@ def test_keyword_terms_split_at_top_level_commas() -> None:
     assert split_terms("Pesquisar sobre Boosting (XGBoost, LGBM, GBM), Bagging, ARIMA, ensemble...") == [
         "Boosting (XGBoost, LGBM, GBM)", "Bagging", "ARIMA", "ensemble"]
     assert split_terms("BERT, RoBERTa, Hugging Face…") == ["BERT", "RoBERTa", "Hugging Face"]
+
+
+@pytest.mark.parametrize("name", ["edge-cases.md", "real-latest-2025-12.md"])
+def test_idle_rule_switch_changes_nothing(name: str) -> None:
+    """Rules whose markers are absent are switched off for speed; the walk must be identical."""
+    from crawler.reader.markdown import make_parser, walk
+
+    text = (EDGE.parent / name).read_text(encoding="utf-8")
+    assert walk(text) == walk(text, make_parser())
+    plain = "# T\n\n- [a](https://x.org/a) - b\n- c\n"
+    assert walk(plain) == walk(plain, make_parser())
