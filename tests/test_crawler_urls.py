@@ -147,3 +147,20 @@ def test_site_and_kind_of_other_sites() -> None:
     assert site_of("https://www.sqlbi.com/x.pdf") == "sqlbi.com"
     assert site_id_of("https://www.sqlbi.com/x.pdf") is None
     assert site_of("docs/relative.md") is None
+
+
+def test_w3lib_shortcut_agrees_with_w3lib() -> None:
+    import re
+    from pathlib import Path
+
+    from crawler.urls import w3lib_canonical
+
+    root = Path(__file__).resolve().parents[1]
+    urls = set()
+    for path in (root / "data" / "lists" / "trilha-ds.md", root / "tests" / "fixtures" / "lists" / "real-latest-2025-12.md"):
+        urls |= set(re.findall(r"\]\((https?://[^)\s]+)\)", path.read_text(encoding="utf-8")))
+    urls |= {"HTTP://Ex.COM:80/a", "https://ex.com", "https://ex.com/a/./b", "https://ex.com/../x", "https://u@ex.com/",
+             "https://ex.com/a b", "https://ex.com/prática", "https://ex.com/a%2fb", "https://ex.com/a#f", "https://ex.com/{x}"}
+    assert len(urls) > 450
+    for url in urls:
+        assert w3lib_canonical(url) == w3lib_canonical(url, fast=False), url
