@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from trilha.errors import StoreError
-from trilha.model import CheckResult, Finding, Section
-from trilha.store.crawls import check_from_row
+from trilha.model import CheckResult, Finding, Hop, Section, Verdict
 from trilha.store.engine import Store
 from trilha.store.schema import (
     ArchiveSnapshotRow,
@@ -221,15 +220,14 @@ def load_history(store: Store, list_id: int) -> ListHistory:
         rids = list(resource_rows)
         for i in range(0, len(rids), 500):
             chunk = rids[i : i + 500]
-            for row in session.scalars(select(CheckRow).where(CheckRow.resource_id.in_(chunk))):
+            for row in session.execute(select(*CHECK_COLUMNS).where(CheckRow.resource_id.in_(chunk))):
                 crawl = crawls.get(row.crawl_id)
                 if crawl is None:
                     continue
-                result = check_from_row(resource_rows[row.resource_id].canonical, row)
-                result = _with_aware_time(result)
-                observations[row.resource_id].append(
-                    Observation(crawl_id=crawl.id, started_at=crawl.started_at, offline=crawl.offline, result=result)
-                )
+                observations[row.resource_id].append(Observation(
+                    crawl_id=crawl.id, started_at=crawl.started_at, offline=crawl.offline,
+                    result=_result(resource_rows[row.resource_id].canonical, row),
+                ))
             for rid, title, crawl_id in session.execute(
                 select(ResourceMetaRow.resource_id, ResourceMetaRow.title, ResourceMetaRow.crawl_id)
                 .where(ResourceMetaRow.resource_id.in_(chunk))
@@ -268,7 +266,36 @@ def load_history(store: Store, list_id: int) -> ListHistory:
         )
 
 
-def _with_aware_time(result: CheckResult) -> CheckResult:
-    from dataclasses import replace
+#: the columns of ``check`` read for a report (selected as plain rows: no ORM identity map)
+CHECK_COLUMNS = (
+    CheckRow.crawl_id, CheckRow.resource_id, CheckRow.verdict, CheckRow.http_status, CheckRow.url,
+    CheckRow.final_url, CheckRow.suggested_url, CheckRow.archived_url, CheckRow.redirects, CheckRow.reason,
+    CheckRow.error, CheckRow.adapter, CheckRow.method, CheckRow.elapsed_ms, CheckRow.not_modified,
+    CheckRow.checked_at,
+)
 
-    return replace(result, checked_at=_aware(result.checked_at))
+
+def _result(canonical: str, row: Any) -> CheckResult:
+    """A :class:`CheckResult` from a selected row (same mapping as ``crawls.check_from_row``;
+    validators and fragments, which reports do not use, are left out)."""
+    return CheckResult(
+        canonical=canonical,
+        url=row.url,
+        verdict=_VERDICTS.get(row.verdict) or Verdict(row.verdict),
+        http_status=row.http_status,
+        final_url=row.final_url,
+        suggested_url=row.suggested_url,
+        archived_url=row.archived_url,
+        redirects=tuple(Hop(url=h["url"], status=h["status"], reason=h.get("reason", "http"))
+                        for h in row.redirects or ()),
+        reason=row.reason,
+        error=row.error,
+        adapter=row.adapter,
+        method=row.method,
+        elapsed_ms=row.elapsed_ms,
+        not_modified=bool(row.not_modified),
+        checked_at=_aware(row.checked_at),
+    )
+
+
+_VERDICTS = {v.value: v for v in Verdict}
