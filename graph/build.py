@@ -17,6 +17,7 @@ nodes plus the direct ``trl:requires`` / weak ``trl:comesBefore``); crawls as
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -24,8 +25,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import PROV as _PROV
+from rdflib.namespace import RDF as _RDF
+from rdflib.namespace import RDFS as _RDFS
+from rdflib.namespace import SKOS as _SKOS
+from rdflib.namespace import XSD as _XSD
 
 from graph import iris
 from graph.iris import fold
@@ -38,13 +44,35 @@ from graph.resources import (
     short_label,
     types_for,
 )
-from graph.vocab import BIBO, CITO, EARL, SCHEMA, TRL, bind_prefixes
+from graph.terms import Lit, to_rdflib
+from graph.vocab import BIBO as _BIBO
+from graph.vocab import CITO as _CITO
+from graph.vocab import EARL as _EARL
+from graph.vocab import SCHEMA as _SCHEMA
+from graph.vocab import TRL as _TRL
+from graph.vocab import bind_prefixes
 from trilha.model import ALIVE_VERDICTS, INCONCLUSIVE_VERDICTS, Mention, ResourceKind, ResourceMeta, Verdict
 from trilha.store.snapshot import Snapshot
 
 logger = logging.getLogger(__name__)
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+class _Terms:
+    """Attribute access to a namespace with the IRIs cached (rdflib's lookup is slow in hot loops)."""
+
+    def __init__(self, ns: object) -> None:
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> URIRef:
+        value = URIRef(getattr(self._ns, name))
+        setattr(self, name, value)
+        return value
+
+
+BIBO, CITO, EARL, SCHEMA, TRL = (_Terms(x) for x in (_BIBO, _CITO, _EARL, _SCHEMA, _TRL))
+DCTERMS, PROV, RDF, RDFS, SKOS, XSD = (_Terms(x) for x in (_DCTERMS, _PROV, _RDF, _RDFS, _SKOS, _XSD))
+
+Triple = tuple[URIRef, URIRef, URIRef | Lit]
 _SAFE_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"{}|\\^`]+$")
 
 
@@ -69,7 +97,7 @@ def outcome(verdict: Verdict) -> URIRef:
     return EARL.failed
 
 
-def url_term(url: str) -> URIRef | Literal:
+def url_term(url: str) -> URIRef | Lit:
     """An IRI for a well-formed URL; an ``xsd:anyURI`` literal for anything else."""
     if _SAFE_URL.match(url):
         try:
@@ -77,22 +105,22 @@ def url_term(url: str) -> URIRef | Literal:
             return URIRef(url)
         except ValueError:
             pass
-    return Literal(url, datatype=XSD.anyURI)
+    return Lit.of(url, datatype=XSD.anyURI)
 
 
-def date_literal(text: str | None) -> Literal | None:
+def date_literal(text: str | None) -> Lit | None:
     """ISO date text as a typed literal (xsd:gYear / gYearMonth / date / dateTime)."""
     if not text:
         return None
     t = text.strip()
     if re.fullmatch(r"\d{4}", t):
-        return Literal(t, datatype=XSD.gYear)
+        return Lit.of(t, datatype=XSD.gYear)
     if re.fullmatch(r"\d{4}-\d{2}", t):
-        return Literal(t, datatype=XSD.gYearMonth)
+        return Lit.of(t, datatype=XSD.gYearMonth)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
-        return Literal(t, datatype=XSD.date)
+        return Lit.of(t, datatype=XSD.date)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", t):
-        return Literal(t, datatype=XSD.dateTime)
+        return Lit.of(t, datatype=XSD.dateTime)
     return None
 
 
@@ -104,8 +132,9 @@ def iso_duration(seconds: int) -> str:
     return out
 
 
-def _dt(value: datetime) -> Literal:
-    return Literal(value.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
+@functools.lru_cache(maxsize=4096)
+def _dt(value: datetime) -> Lit:
+    return Lit.of(value.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
 
 
 def _arxiv_id(value: str) -> str:
@@ -135,8 +164,8 @@ class _Builder:
         s = self.snap
         yield self.scheme, RDF.type, SKOS.ConceptScheme
         yield self.scheme, RDF.type, SCHEMA.ItemList
-        yield self.scheme, DCTERMS.title, Literal(s.title or iris.list_key(s.source))
-        yield self.scheme, DCTERMS.source, Literal(s.source)
+        yield self.scheme, DCTERMS.title, Lit.of(s.title or iris.list_key(s.source))
+        yield self.scheme, DCTERMS.source, Lit.of(s.source)
         yield from self.topic_triples()
         yield from self.concept_triples()
         yield from self.resource_triples()
@@ -164,10 +193,10 @@ class _Builder:
             yield t, RDF.type, TRL.Topic
             yield t, RDF.type, SKOS.Concept
             yield t, SKOS.inScheme, self.scheme
-            yield t, SKOS.prefLabel, Literal(sec.title)
-            yield t, SCHEMA.position, Literal(sec.order)
-            yield t, TRL.sectionPath, Literal(" › ".join(path))
-            yield t, TRL.line, Literal(sec.line)
+            yield t, SKOS.prefLabel, Lit.of(sec.title)
+            yield t, SCHEMA.position, Lit.of(sec.order)
+            yield t, TRL.sectionPath, Lit.of(" › ".join(path))
+            yield t, TRL.line, Lit.of(sec.line)
             parent = self.topic_for(path[:-1])
             if parent is not None:
                 yield t, SKOS.broader, parent
@@ -179,7 +208,7 @@ class _Builder:
             self.name(" / ".join(path), t)
             short = re.split(r"\s+-\s+", sec.title)[0]
             if short != sec.title:
-                yield t, SKOS.altLabel, Literal(short)
+                yield t, SKOS.altLabel, Lit.of(short)
                 self.name(short, t)
             yield from self._extra_labels(sec.title, t)
 
@@ -188,7 +217,7 @@ class _Builder:
             return
         for lang, labels in sorted(self.curated.labels.get(name, {}).items()):
             for label in labels:
-                yield iri, SKOS.altLabel, Literal(label, lang=lang)
+                yield iri, SKOS.altLabel, Lit.of(label, lang=lang)
                 self.name(label, iri)
 
     def concept_triples(self) -> Iterator[Triple]:
@@ -199,10 +228,10 @@ class _Builder:
                 self.concepts[c] = item.text
                 yield c, RDF.type, SKOS.Concept
                 yield c, SKOS.inScheme, self.scheme
-                yield c, SKOS.prefLabel, Literal(item.text)
-                yield c, TRL.conceptKind, Literal(str(item.kind))
-                yield c, SCHEMA.position, Literal(item.order)
-                yield c, TRL.line, Literal(item.line)
+                yield c, SKOS.prefLabel, Lit.of(item.text)
+                yield c, TRL.conceptKind, Lit.of(str(item.kind))
+                yield c, SCHEMA.position, Lit.of(item.order)
+                yield c, TRL.line, Lit.of(item.line)
                 self.name(item.text, c)
                 yield from self._extra_labels(item.text, c)
             if topic is not None:
@@ -236,17 +265,17 @@ class _Builder:
             for t in types_for(kind, first.site):
                 yield r, RDF.type, t
             yield r, SCHEMA.url, url_term(first.url or canonical)
-            yield r, SCHEMA.name, Literal(title)
-            yield r, RDFS.label, Literal(label)
-            yield r, TRL.anchorText, Literal(first.text)
-            yield r, TRL.kind, Literal(str(kind))
-            yield r, SCHEMA.learningResourceType, Literal(str(kind))
-            yield r, SCHEMA.position, Literal(first.order)
-            yield r, TRL.line, Literal(first.line)
+            yield r, SCHEMA.name, Lit.of(title)
+            yield r, RDFS.label, Lit.of(label)
+            yield r, TRL.anchorText, Lit.of(first.text)
+            yield r, TRL.kind, Lit.of(str(kind))
+            yield r, SCHEMA.learningResourceType, Lit.of(str(kind))
+            yield r, SCHEMA.position, Lit.of(first.order)
+            yield r, TRL.line, Lit.of(first.line)
             if first.site:
-                yield r, TRL.site, Literal(first.site)
+                yield r, TRL.site, Lit.of(first.site)
             if site_id:
-                yield r, TRL.siteId, Literal(site_id)
+                yield r, TRL.siteId, Lit.of(site_id)
             self.name(label, r)
             if site_id:
                 self.name(site_id, r)
@@ -275,9 +304,9 @@ class _Builder:
         yield t, RDF.type, TRL.Topic
         yield t, RDF.type, SKOS.Concept
         yield t, SKOS.inScheme, self.scheme
-        yield t, SKOS.prefLabel, Literal(self.concepts[t])
-        yield t, SCHEMA.position, Literal(-1)
-        yield t, TRL.sectionPath, Literal("")
+        yield t, SKOS.prefLabel, Lit.of(self.concepts[t])
+        yield t, SCHEMA.position, Lit.of(-1)
+        yield t, TRL.sectionPath, Lit.of("")
         yield t, SKOS.topConceptOf, self.scheme
         yield self.scheme, SKOS.hasTopConcept, t
 
@@ -286,33 +315,33 @@ class _Builder:
             aid = _arxiv_id(site_id)
             self.papers[aid] = r
             self.name(f"arxiv:{aid}", r)
-            yield r, DCTERMS.identifier, Literal(f"arXiv:{aid}")
-            yield r, BIBO.doi, Literal(f"10.48550/arXiv.{aid}")
+            yield r, DCTERMS.identifier, Lit.of(f"arXiv:{aid}")
+            yield r, BIBO.doi, Lit.of(f"10.48550/arXiv.{aid}")
         issued = date_literal(md.published if md and md.published else None) or date_literal(m.date_hint)
         if issued is not None:
             yield r, DCTERMS.issued, issued
 
     def _meta(self, r: URIRef, md: ResourceMeta) -> Iterator[Triple]:
         if md.description:
-            yield r, SCHEMA.description, Literal(md.description)
+            yield r, SCHEMA.description, Lit.of(md.description)
         if (d := date_literal(md.published)) is not None:
             yield r, SCHEMA.datePublished, d
         if md.duration_s:
-            yield r, SCHEMA.timeRequired, Literal(iso_duration(md.duration_s), datatype=XSD.duration)
-            yield r, SCHEMA.duration, Literal(iso_duration(md.duration_s), datatype=XSD.duration)
-            yield r, TRL.durationSeconds, Literal(int(md.duration_s))
+            yield r, SCHEMA.timeRequired, Lit.of(iso_duration(md.duration_s), datatype=XSD.duration)
+            yield r, SCHEMA.duration, Lit.of(iso_duration(md.duration_s), datatype=XSD.duration)
+            yield r, TRL.durationSeconds, Lit.of(int(md.duration_s))
         if md.language:
-            yield r, SCHEMA.inLanguage, Literal(md.language)
+            yield r, SCHEMA.inLanguage, Lit.of(md.language)
         if md.stars is not None:
             counter = URIRef(str(r) + "/stars")
             yield r, SCHEMA.interactionStatistic, counter
             yield counter, RDF.type, SCHEMA.InteractionCounter
             yield counter, SCHEMA.interactionType, SCHEMA.LikeAction
-            yield counter, SCHEMA.userInteractionCount, Literal(int(md.stars))
+            yield counter, SCHEMA.userInteractionCount, Lit.of(int(md.stars))
         if md.archived:
-            yield r, SCHEMA.creativeWorkStatus, Literal("archived")
+            yield r, SCHEMA.creativeWorkStatus, Lit.of("archived")
         if md.withdrawn:
-            yield r, SCHEMA.creativeWorkStatus, Literal("withdrawn")
+            yield r, SCHEMA.creativeWorkStatus, Lit.of("withdrawn")
 
     def _people(
         self, r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: ResourceKind
@@ -333,10 +362,10 @@ class _Builder:
                 continue
             seen.add(p)
             yield p, RDF.type, SCHEMA.Organization if ref.is_channel else SCHEMA.Person
-            yield p, SCHEMA.name, Literal(ref.name)
-            yield p, TRL.kind, Literal("channel" if ref.is_channel else "person")
+            yield p, SCHEMA.name, Lit.of(ref.name)
+            yield p, TRL.kind, Lit.of("channel" if ref.is_channel else "person")
             if ref.site and ref.name.startswith("@"):
-                yield p, TRL.handle, Literal(ref.name)
+                yield p, TRL.handle, Lit.of(ref.name)
             if ref.url:
                 yield p, SCHEMA.url, url_term(ref.url)
             if kind is ResourceKind.PERSON:
@@ -369,9 +398,9 @@ class _Builder:
             yield q, RDF.type, TRL.Prerequisite
             yield q, TRL.dependent, e.dependent
             yield q, TRL.prerequisite, e.prerequisite
-            yield q, TRL.source, Literal(e.source)
+            yield q, TRL.source, Lit.of(e.source)
             if e.reason:
-                yield q, TRL.reason, Literal(e.reason)
+                yield q, TRL.reason, Lit.of(e.reason)
             yield e.dependent, TRL.qualifiedPrerequisite, q
             if e.source == "list-order":
                 yield e.prerequisite, TRL.comesBefore, e.dependent
@@ -413,7 +442,7 @@ class _Builder:
         for (a, b) in getattr(self, "cites", []):
             yield a, CITO.cites, b
         yield iris.AGENT, RDF.type, PROV.SoftwareAgent
-        yield iris.AGENT, SCHEMA.name, Literal("trilha")
+        yield iris.AGENT, SCHEMA.name, Lit.of("trilha")
         latest_archive: dict[URIRef, str] = {}
         for cc in self.snap.crawls:
             c = cc.crawl
@@ -422,7 +451,7 @@ class _Builder:
             yield a, PROV.startedAtTime, _dt(c.started_at)
             if c.finished_at is not None:
                 yield a, PROV.endedAtTime, _dt(c.finished_at)
-            yield a, TRL.crawlStatus, Literal(c.status)
+            yield a, TRL.crawlStatus, Lit.of(c.status)
             yield a, PROV.wasAssociatedWith, iris.AGENT
             yield a, PROV.used, self.scheme
             for check in cc.checks:
@@ -437,17 +466,17 @@ class _Builder:
                 yield x, PROV.wasGeneratedBy, a
                 yield res, RDF.type, EARL.TestResult
                 yield res, EARL.outcome, outcome(check.verdict)
-                yield res, TRL.verdict, Literal(str(check.verdict))
+                yield res, TRL.verdict, Lit.of(str(check.verdict))
                 if check.checked_at is not None:
                     yield res, DCTERMS.date, _dt(check.checked_at)
                 if check.http_status is not None:
-                    yield res, TRL.httpStatus, Literal(check.http_status)
+                    yield res, TRL.httpStatus, Lit.of(check.http_status)
                 if check.final_url:
-                    yield res, TRL.finalUrl, Literal(check.final_url, datatype=XSD.anyURI)
+                    yield res, TRL.finalUrl, Lit.of(check.final_url, datatype=XSD.anyURI)
                 if check.suggested_url:
-                    yield res, TRL.suggestedUrl, Literal(check.suggested_url, datatype=XSD.anyURI)
+                    yield res, TRL.suggestedUrl, Lit.of(check.suggested_url, datatype=XSD.anyURI)
                 if check.reason:
-                    yield res, TRL.checkReason, Literal(check.reason)
+                    yield res, TRL.checkReason, Lit.of(check.reason)
                 if check.archived_url:
                     latest_archive[r] = check.archived_url
         for r, url in latest_archive.items():
@@ -501,7 +530,7 @@ def build_graph(
         report.warnings.append("the store holds no list (or an empty one): the graph is empty")
         if snapshot is None:
             return graph, report
-    graph.addN((s, p, o, graph) for s, p, o in iter_triples(snapshot, curated, report))
+    graph.addN((s, p, to_rdflib(o), graph) for s, p, o in iter_triples(snapshot, curated, report))
     report.counts = {"triples": len(graph)}
     for w in report.warnings:
         logger.info("%s", w)

@@ -20,6 +20,8 @@ from graph.vocab import BASE
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: ``"Ciência  de Dados"`` → ``"ciencia de dados"``."""
+    if text.isascii():
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
