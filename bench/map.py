@@ -8,7 +8,9 @@ For synthetic contract graphs of 500 and 5,000 nodes (``tests/mapgraphs.syntheti
 * in Debian chromium (Playwright, every non-file request aborted): the time from
   navigation start until the first frame is drawn with the final positions
   (``trilhaMap.state.readyMs``: ``performance.now()`` at vis-network's first
-  ``afterDrawing``; physics is off, so there is nothing left to settle), and the
+  ``afterDrawing``; physics is off, so there is nothing left to settle), the
+  renderer main thread's CPU time until then (CDP ``Performance.getMetrics``
+  ``TaskDuration`` in thread ticks: what the page costs without other load), the
   wall time of ``goto`` + wait, and the time one search (filter pass + redraw) takes
   (typing is debounced by 200 ms on maps over 1,500 nodes).
 
@@ -24,6 +26,7 @@ its resources), shows the path to it and saves a 1400×860 PNG (the README image
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -42,6 +45,7 @@ REPEAT = 3
 
 def main(sizes: list[int]) -> None:
     reason = chromium_missing_reason()
+    load0 = f"{os.getloadavg()[0]:.1f}"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -56,15 +60,19 @@ def main(sizes: list[int]) -> None:
         if reason is None:
             with launch_chromium() as browser:
                 for row in rows:
-                    ready, wall, search = [], [], []
+                    ready, wall, search, cpu = [], [], [], []
                     for _ in range(REPEAT):
                         page = browser.new_page(viewport={"width": 1400, "height": 900})
                         blocked = block_network(page)
+                        cdp = page.context.new_cdp_session(page)
+                        cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
                         t0 = time.perf_counter()
                         page.goto(row["path"].as_uri())
                         page.wait_for_selector("html[data-ready=true]", timeout=120_000)
                         wall.append(time.perf_counter() - t0)
                         ready.append(page.evaluate("trilhaMap.state.readyMs") / 1000)
+                        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                        cpu.append(metrics["TaskDuration"])
                         search.append(page.evaluate("""() => { const t = performance.now();
                             document.getElementById('search').value = 'resource 1';
                             trilhaMap.applyFilters(); trilhaMap.network.redraw();
@@ -72,13 +80,15 @@ def main(sizes: list[int]) -> None:
                         assert blocked == [], blocked
                         page.close()
                     row.update(ready_s=statistics.median(ready), wall_s=statistics.median(wall),
-                               search_s=statistics.median(search))
-    print(f"chromium: {'/usr/bin/chromium' if reason is None else 'SKIPPED: ' + reason}; median of {REPEAT}")
-    print("| graph | view | nodes | edges | generate | HTML | first frame (settled) | goto+ready | search |")
-    print("|---|---|---|---|---|---|---|---|---|")
+                               search_s=statistics.median(search), cpu_s=statistics.median(cpu))
+    print(f"chromium: {'/usr/bin/chromium' if reason is None else 'SKIPPED: ' + reason}; median of {REPEAT}; "
+          f"load average {load0} before, {os.getloadavg()[0]:.1f} after, {os.cpu_count()} CPUs")
+    print("| graph | view | nodes | edges | generate | HTML | first frame (settled) | main-thread CPU | goto+ready "
+          "| search |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        extra = (f"{r['ready_s']:.2f} s | {r['wall_s']:.2f} s | {r['search_s'] * 1000:.0f} ms"
-                 if "ready_s" in r else "– | – | –")
+        extra = (f"{r['ready_s']:.2f} s | {r['cpu_s']:.2f} s | {r['wall_s']:.2f} s | {r['search_s'] * 1000:.0f} ms"
+                 if "ready_s" in r else "– | – | – | –")
         print(f"| {r['n']} | {r['view']} | {r['nodes']} | {r['edges']} | {r['gen_s']:.2f} s | "
               f"{r['kib']:,.0f} KiB | {extra} |")
 
