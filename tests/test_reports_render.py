@@ -154,3 +154,15 @@ def test_step_report_for_trilha_run(db, tmp_path) -> None:
     assert state.summary["health"]["dead"] == 4
     with pytest.raises(ProblemsFound):
         run_exit(state, Console(record=True))
+
+
+def test_untrusted_text_cannot_break_junit_or_run_in_a_spreadsheet(report) -> None:
+    from dataclasses import replace
+
+    rows = list(report.rows)
+    rows[0] = replace(rows[0], note="bad\x00byte\x1b[31m", title="=HYPERLINK(\"http://evil\")", text="@SUM(1)")
+    evil = replace(report, rows=tuple(rows))
+    root = ET.fromstring(junit.render(evil))                    # still well-formed XML
+    assert "bad\ufffdbyte\ufffd[31m" in root.find("testsuite/testcase/failure").get("message")
+    first = next(csv.DictReader(io.StringIO(csv_render.render(evil))))
+    assert first["title"] == "'=HYPERLINK(\"http://evil\")" and first["text"] == "'@SUM(1)"

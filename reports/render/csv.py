@@ -1,4 +1,8 @@
-"""One CSV row per link (RFC 4180 via the csv module; header first)."""
+"""One CSV row per link (RFC 4180 via the csv module; header first).
+
+Text that comes from the list or the web (section, anchor text, crawled title, reason,
+note) starting with ``= + - @`` gets a leading ``'`` so a spreadsheet shows it instead of
+evaluating it (OWASP, "CSV Injection")."""
 
 from __future__ import annotations
 
@@ -15,6 +19,15 @@ COLUMNS = [
 ]
 
 
+#: columns holding text from the list or the web: neutralised against spreadsheet formulas
+TEXT_COLUMNS = ("section", "text", "title", "reason", "note")
+
+
+def neutral(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP "CSV injection": prefix ``'``)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def render(report: Report) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
@@ -24,5 +37,8 @@ def render(report: Report) -> str:
         d["section"] = " › ".join(row.section)
         d["suggested_action"] = row.suggestion.action if row.suggestion else ""
         d["suggested_url"] = (row.suggestion.url or "") if row.suggestion else ""
+        for k in TEXT_COLUMNS:
+            if isinstance(d.get(k), str):
+                d[k] = neutral(d[k])
         writer.writerow({k: "" if d.get(k) is None else d.get(k) for k in COLUMNS})
     return buf.getvalue()

@@ -18,6 +18,7 @@ Which links fail (docs/reports.md §4):
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
@@ -29,13 +30,21 @@ DEFAULT_FAILING = frozenset({"dead", "failing", "moved", "malformed", "flaky"})
 SKIPPED = frozenset({Health.BLOCKED, Health.UNVERIFIABLE, Health.SKIPPED, Health.UNCHECKED})
 
 
+#: characters XML 1.0 cannot carry (control characters from crawled text would break the file)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def failing_set(report: Report) -> frozenset[str]:
     return report.fail_on or DEFAULT_FAILING
 
 
 def _case(row: LinkRow, suite: str, failing: frozenset[str], source: str) -> tuple[ET.Element, str]:
     case = ET.Element("testcase", {
-        "classname": suite, "name": f"line {row.line}: {row.written}", "file": source,
+        "classname": _x(suite), "name": _x(f"line {row.line}: {row.written}"), "file": _x(source),
         "line": str(row.line), "time": "0",
     })
     detail = (
@@ -46,11 +55,11 @@ def _case(row: LinkRow, suite: str, failing: frozenset[str], source: str) -> tup
     if row.suggestion is not None:
         detail += f"fix: {row.suggestion.note}\n"
     if row.health.value in failing:
-        failure = ET.SubElement(case, "failure", {"type": row.health.value, "message": row.note})
-        failure.text = detail
+        failure = ET.SubElement(case, "failure", {"type": row.health.value, "message": _x(row.note)})
+        failure.text = _x(detail)
         return case, "failure"
     if row.health in SKIPPED:
-        ET.SubElement(case, "skipped", {"message": row.note})
+        ET.SubElement(case, "skipped", {"message": _x(row.note)})
         return case, "skipped"
     return case, "pass"
 
@@ -60,11 +69,11 @@ def render(report: Report) -> str:
     suites: dict[str, list[LinkRow]] = defaultdict(list)
     for row in report.rows:
         suites[" › ".join(row.section) or "(before the first heading)"].append(row)
-    root = ET.Element("testsuites", {"name": f"trilha link health: {report.list_source}"})
+    root = ET.Element("testsuites", {"name": _x(f"trilha link health: {report.list_source}")})
     totals = {"tests": 0, "failure": 0, "skipped": 0}
     stamp = report.generated_at.replace(microsecond=0, tzinfo=None).isoformat()
     for name, rows in suites.items():
-        suite = ET.SubElement(root, "testsuite", {"name": name, "timestamp": stamp, "time": "0", "errors": "0"})
+        suite = ET.SubElement(root, "testsuite", {"name": _x(name), "timestamp": stamp, "time": "0", "errors": "0"})
         counts = {"failure": 0, "skipped": 0, "pass": 0}
         for row in rows:
             case, outcome = _case(row, name, failing, report.list_source)
