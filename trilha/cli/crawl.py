@@ -134,6 +134,8 @@ def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
 @click.option("--concurrency", type=int, default=None, help="Requests in flight in total (default 16).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Config file (default: ./trilha.toml or [tool.trilha] in ./pyproject.toml).")
+@click.option("--shard", default=None, metavar="K/N",
+              help="Check only part K of N (0-based), e.g. for two crawler processes sharing one list.")
 @format_option("table", "json")
 @click.option("--fail-on", "fail_on", default="", metavar="VERDICT[,VERDICT…]",
               help="Exit 3 if any link got one of these verdicts (e.g. dead,moved). Default: never.")
@@ -141,7 +143,7 @@ def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
 def command(ctx: click.Context, list_source: str | None, db_url: str | None, urls: tuple[str, ...],
             remap: tuple[str, ...], allow_private: bool | None, include: tuple[str, ...],
             exclude: tuple[str, ...], only_failed: bool, resume: bool, timeout: float | None,
-            concurrency: int | None, config_file: Path | None, fmt: str, fail_on: str) -> None:
+            concurrency: int | None, config_file: Path | None, shard: str | None, fmt: str, fail_on: str) -> None:
     """Check every link of a study list, site by site, and store the checks.
 
     One check per distinct resource; checks are written in small batches, so an
@@ -186,6 +188,11 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
              ((m.fragment,) if internal_fragment_missing(m, anchors) else ()) if m.is_internal else None)
             for m in study.mentions
         ]
+    if shard:
+        part, parts = _shard(shard)
+        targets = [t for t in targets if _shard_of(t.canonical, parts) == part]
+        wanted_canonicals = {t.canonical for t in targets}
+        mentions = [m for m in mentions if m[1] in wanted_canonicals]
     if only_failed:
         last = crawls.last_results(store, [t.canonical for t in targets])
         targets = [t for t in targets if t.canonical not in last or last[t.canonical].verdict not in ALIVE_VERDICTS]
@@ -208,6 +215,22 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
                    err=True)
     if wanted and any(r["verdict"] in wanted for r in rows):
         raise ProblemsFound()
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        part, parts = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("expected K/N, e.g. 0/2", param_hint="--shard") from None
+    if parts < 1 or not 0 <= part < parts:
+        raise click.BadParameter("expected 0 <= K < N", param_hint="--shard")
+    return part, parts
+
+
+def _shard_of(canonical: str, parts: int) -> int:
+    import zlib
+
+    return zlib.crc32(canonical.encode()) % parts
 
 
 def _align(urls: tuple[str, ...], targets: list[Any]) -> list[Any]:
