@@ -166,3 +166,10 @@ def test_untrusted_text_cannot_break_junit_or_run_in_a_spreadsheet(report) -> No
     assert "bad\ufffdbyte\ufffd[31m" in root.find("testsuite/testcase/failure").get("message")
     first = next(csv.DictReader(io.StringIO(csv_render.render(evil))))
     assert first["title"] == "'=HYPERLINK(\"http://evil\")" and first["text"] == "'@SUM(1)"
+
+
+def test_markdown_line_links_for_a_list_on_github() -> None:
+    src = "https://github.com/HinePo/Trilha-de-Estudos-de-Data-Science/blob/main/README.md"
+    assert markdown.line_link(src, 42) == f"[42]({src}?plain=1#L42)"
+    assert markdown.line_link("README.md", 42) == "42"
+    assert markdown.line_link("https://example.org/README.md", 42) == "42"

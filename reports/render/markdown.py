@@ -41,6 +41,17 @@ def code(text: str | None) -> str:
     return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
 
+_GITHUB_BLOB = re.compile(r"^https://github\.com/[^/\s]+/[^/\s]+/blob/[^\s?#]+\.md$", re.IGNORECASE)
+
+
+def line_link(source: str, line: int) -> str:
+    """``123``, or ``[123](…?plain=1#L123)`` when the list is a Markdown file on github.com
+    (GitHub only anchors line numbers in the plain view)."""
+    if _GITHUB_BLOB.match(source):
+        return f"[{line}]({source}?plain=1#L{line})"
+    return str(line)
+
+
 def _when(row: LinkRow) -> str:
     return row.since.strftime("%Y-%m-%d") if row.since else ""
 
@@ -53,7 +64,7 @@ def _fix(row: LinkRow) -> str:
     return esc(row.suggestion.note)
 
 
-def _problem_table(rows: list[LinkRow]) -> list[str]:
+def _problem_table(rows: list[LinkRow], source: str) -> list[str]:
     out = ["| line | link | health | verdict / HTTP | since | fix |", "|---:|---|---|---|---|---|"]
     for r in rows:
         label = esc(r.text or r.title) or "link"
@@ -62,7 +73,7 @@ def _problem_table(rows: list[LinkRow]) -> list[str]:
             http += f" ({esc(r.reason)})"
         if r.long_lasting and r.health in (Health.BLOCKED, Health.UNVERIFIABLE):
             http += f"<br>{esc(r.note)}"
-        out.append(f"| {r.line} | {label}<br>{code(r.written)} | {ICON.get(r.health.value, '')} {r.health.value}"
+        out.append(f"| {line_link(source, r.line)} | {label}<br>{code(r.written)} | {ICON.get(r.health.value, '')} {r.health.value}"
                    f"{' (long)' if r.long_lasting and r.health in (Health.BLOCKED, Health.UNVERIFIABLE) else ''}"
                    f" | {http} | {_when(r)} | {_fix(r)} |")
     return out
@@ -105,7 +116,7 @@ def render(report: Report) -> str:
             continue
         block = [f"### {esc(' › '.join(s.path)) or '(before the first heading)'}"
                  + (f" (line {s.line})" if s.line else ""), ""]
-        block += _problem_table(list(s.problems)) + [""]
+        block += _problem_table(list(s.problems), report.list_source) + [""]
         size = sum(len(x) + 1 for x in block)
         if body_budget - size < 4000:
             section_lines.append(f"_…more problems in the HTML report ({len(report.problems) - shown} not shown)._")
