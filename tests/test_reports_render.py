@@ -173,3 +173,22 @@ def test_markdown_line_links_for_a_list_on_github() -> None:
     assert markdown.line_link(src, 42) == f"[42]({src}?plain=1#L42)"
     assert markdown.line_link("README.md", 42) == "42"
     assert markdown.line_link("https://example.org/README.md", 42) == "42"
+
+
+def test_report_before_any_crawl(tmp_path) -> None:
+    from tests.reports_support import SCENARIO_LIST, make_list
+
+    db = f"sqlite:///{tmp_path / 'empty.db'}"
+    store = open_store(db)
+    make_list(store, SCENARIO_LIST, repairs={"htps://h.example/page": "https://h.example/page"})
+    store.close()
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["report", "--db", db, "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"] == {"malformed": 1, "unchecked": 9} and data["changes"] == []
+    assert "_No previous crawl to compare with._" in (out / "report.md").read_text()
+    root = ET.parse(out / "report.junit.xml").getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("10", "1", "9")
+    empty = CliRunner().invoke(cli, ["report", "--db", f"sqlite:///{tmp_path / 'none.db'}", "--out", str(out)])
+    assert empty.exit_code == 1 and "no study list in the store" in empty.output
