@@ -172,6 +172,7 @@ def test_annotation_helpers() -> None:
     assert date_hint(("paper 2023",)) == "2023"
     assert date_hint(("@hinepo",)) is None
     assert annotations_of("Plain", " no dash here") == ()
+    assert annotations_of("Guide", " - " + "long advice " * 10 + "- @someone") == ("@someone",)
 
 
 def test_github_slugs() -> None:

@@ -8,7 +8,8 @@ The lists trilha reads (e.g. HinePo's "Trilha de Estudos") annotate items like::
 
 Annotations are (1) the " - "-separated segments of the text that follows the link when
 it starts with a dash, and (2) segments of the anchor text after its first " - " that
-contain a hint word ("paper dec/2017", "twitter thread", "video (30 min)").
+contain a hint word ("paper dec/2017", "twitter thread", "video (30 min)").  Trailing
+segments longer than :data:`MAX_ANNOTATION` characters are descriptions, not annotations.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 from trilha.model import ResourceKind
 
 _DASHES = ("-", "–", "—")
+#: Longer trailing segments are descriptions, not annotations (they stay in ``item_text``).
+MAX_ANNOTATION = 80
 _SEP = re.compile(r"\s+[-–—]\s+")
 
 #: (pattern, kind) in priority order; Portuguese and English words.
@@ -59,7 +62,7 @@ def annotations_of(anchor_text: str, tail: str) -> tuple[str, ...]:
     rest = tail.strip()
     if rest[:1] in _DASHES:
         rest = rest[1:].strip()
-        found.extend(p.strip() for p in _SEP.split(rest) if p.strip())
+        found.extend(p.strip() for p in _SEP.split(rest) if p.strip() and len(p.strip()) <= MAX_ANNOTATION)
     return tuple(found)
 
 
