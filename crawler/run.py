@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from crawler import offline
+from crawler.remap import parse_remaps
 from crawler.settings import scrapy_settings
 from crawler.spiders.links import LinkSpider
 from crawler.spiders.targets import Target
@@ -68,6 +69,7 @@ def run_crawl(
 ) -> CrawlOutcome:
     from scrapy.crawler import AsyncCrawlerProcess
 
+    parse_remaps(config.remap)                  # ConfigError before a crawl is opened
     crawl_id, resumed, done = _open(store, list_id, config, resume)
     todo = [t for t in targets if t.canonical not in done]
     canonicals = [t.canonical for t in todo]

@@ -104,6 +104,7 @@ def scrapy_settings(config: Config) -> dict[str, Any]:
         "TRILHA_MAX_PAGE_BYTES": config.max_page_bytes,
         "TRILHA_BATCH_SIZE": max(config.batch_size, 1),
         "TRILHA_HOST_HEADERS": {h: dict(o.headers) for h, o in config.hosts.items() if o.headers},
+        "TRILHA_HOST_ACCEPT": {h: list(o.accept) for h, o in config.hosts.items() if o.accept},
         "TRILHA_GITHUB_TOKEN": config.github_token,
     }
     if config.redis_url:

@@ -174,3 +174,22 @@ def test_fragments_pure() -> None:
     body = b'<h2 id="intro">x</h2><a name=old></a><h2 id="user-content-install">y</h2>'
     assert missing_fragments(["intro", "old", "install", "nope", "L10-L20"], body, truncated=False) == ("nope",)
     assert missing_fragments(["nope"], body, truncated=True) == ()
+
+
+def test_config_file_accepts_codes_per_host(fixture_server, store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "trilha.toml"
+    config.write_text('[hosts."accepting.example"]\naccept = [403]\n', encoding="utf-8")
+    args = ["crawl", "--db", store_url, "--allow-private", "--remap", fixture_server.remap, "--format", "json",
+            "--config", str(config), "--url", "https://accepting.example/_/status/403",
+            "--url", "https://other.example/_/status/403"]
+    proc = run_cli(args)
+    assert proc.returncode == 0, proc.stderr
+    rows = {row["url"]: row for row in json.loads(proc.stdout)["links"]}
+    assert rows["https://accepting.example/_/status/403"]["verdict"] == "ok"
+    assert rows["https://other.example/_/status/403"]["verdict"] == "blocked"
+
+
+def test_bad_remap_is_one_line_and_exit_1(store_url) -> None:  # type: ignore[no-untyped-def]
+    proc = run_cli(["crawl", "--db", store_url, "--remap", "no-replacement", "--url", "https://x.example/"])
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "remap" in proc.stderr

@@ -266,6 +266,9 @@ class LinkSpider(scrapy.Spider):
         page = next((e.fetched for e in reversed(job.exchanges) if e.call.purpose == "page"), None)
         basis = page or last
         verdict, reason, suggested = decide(target.url, assessment, basis)
+        if basis.status is not None and verdict not in (Verdict.OK, Verdict.MOVED, Verdict.REDIRECTED) \
+                and basis.status in self._accepted(target.url):
+            verdict, reason = Verdict.OK, f"{basis.status} accepted by the config for this host"
         previous = self.previous.get(target.canonical)
         not_modified = basis.status == 304
         if not_modified and previous is not None and (assessment is None or assessment.verdict is None):
@@ -369,6 +372,13 @@ class LinkSpider(scrapy.Spider):
             for result, archive in self.held.pop(key, []):
                 merged = replace(result, meta=merge_meta(result.meta, self.enriched[key]))
                 yield from self._archive(merged, archive)
+
+    def _accepted(self, url: str) -> set[int]:
+        """Status codes the config accepts as ok for this host (``[hosts."<host>"].accept``)."""
+        accept = self.settings.getdict("TRILHA_HOST_ACCEPT") if hasattr(self, "settings") else {}
+        host = (urlsplit(url).hostname or "").lower()
+        codes = accept.get(host) or accept.get(host.removeprefix("www.")) or ()
+        return {int(c) for c in codes}
 
     def _skipped(self, target: Target) -> CheckResult:
         verdict, _ = classify_failure(target.skip or "excluded")

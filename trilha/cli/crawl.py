@@ -170,6 +170,9 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
     flags = {"remap": remap, "allow_private": allow_private, "include": include, "exclude": exclude,
              "timeout": timeout, "concurrency": concurrency}
     config = load_config(flags, file=config_file)
+    from crawler.remap import parse_remaps
+
+    parse_remaps(config.remap)                  # a bad rule fails here, in one line, before anything runs
     store = open_store(db_url)
     list_id: int | None = None
     if urls:

@@ -1,0 +1,178 @@
+"""Benchmark: crawl 20,000 links over 10 loopback hosts (run by hand, not in CI).
+
+    .venv/bin/python bench/crawl.py                       # trilha, 1 and 2 processes
+    .venv/bin/python bench/crawl.py --links 5000 --linkchecker   # also LinkChecker (pip, throwaway venv)
+
+A fast local server (nginx from Debian, 2 workers, a fixed ~200-byte HTML page for every
+path; ``wrk`` measures it first so it is shown not to be the bottleneck) answers for 10
+hosts ``host0.bench.test`` … ``host9.bench.test``: trilha reaches them through its own
+``--remap`` (the host stays in the path), so politeness is lifted only because the
+location is loopback.  The list is a Markdown file of ``--links`` links in sections.
+
+Measured per run: wall seconds of the whole command (reading the list, storing it,
+crawling, storing every check), links/s = links / wall, and peak RSS of the process
+(``ru_maxrss`` from ``os.wait4`` of that process; the largest of the processes).  With
+``--processes 2`` the targets are split with ``--shard K/2`` between two crawler
+processes running at once (both cores), each into its own store file.  LinkChecker
+(``pip install linkchecker`` into a throwaway venv) checks the same URLs, given as an
+HTML page of links (LinkChecker has no remap, so the URLs point at the server directly),
+at the same thread count, with its per-host rate limit lifted (the server sends the
+``LinkChecker`` header its docs require above 10 requests/s).
+Figures: docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTS = 10
+NGINX_CONF = """
+worker_processes 2;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    keepalive_requests 100000;
+    default_type text/html;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        add_header LinkChecker bench;
+        location / {{ return 200 '<!doctype html><html><head><title>bench page</title></head><body><p>ok</p></body></html>'; }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_list(path: Path, links: int) -> list[str]:
+    urls = [f"https://host{n % HOSTS}.bench.test/page/{n}" for n in range(links)]
+    lines = ["# Bench list", ""]
+    for i, url in enumerate(urls):
+        if i % 100 == 0:
+            lines += ["", f"## Section {i // 100}", ""]
+        lines.append(f"- [Page {i}]({url})")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return urls
+
+
+def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple[float, float, list[int]]:
+    """Run commands at once; (wall seconds, peak RSS MB of the largest one, exit codes).
+
+    Each child is reaped with ``os.wait4`` so its own ``ru_maxrss`` is read (not the
+    cumulative maximum of every child so far).
+    """
+    start = time.monotonic()
+    logs = [tmp / f"stderr-{i}.txt" for i in range(len(cmds))]
+    procs = []
+    for cmd, log in zip(cmds, logs, strict=True):
+        with log.open("w") as err:
+            procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err))
+    codes, peaks = [], []
+    for proc, log in zip(procs, logs, strict=True):
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(proc.returncode)
+        peaks.append(usage.ru_maxrss / 1024)
+        if proc.returncode not in (0, 1):
+            print(log.read_text()[-2000:], file=sys.stderr)
+    return time.monotonic() - start, max(peaks), codes
+
+
+def trilha(list_path: Path, port: int, tmp: Path, processes: int, concurrency: int) -> tuple[float, float]:
+    env = {**os.environ, "TRILHA_DELAY": "0", "TRILHA_WAYBACK": "0", "TRILHA_ENRICH": "0",
+           "TRILHA_CONCURRENCY": str(concurrency), "TRILHA_PER_HOST_CONCURRENCY": str(concurrency),
+           "TRILHA_BATCH_SIZE": "500", "TRILHA_AUTOTHROTTLE": "0", "TRILHA_RETRIES": "0"}
+    remap = rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/\1/\2"
+    cmds = []
+    for k in range(processes):
+        db = tmp / f"trilha-{processes}-{k}.sqlite3"
+        cmd = [sys.executable, "-m", "trilha", "-q", "crawl", str(list_path), "--db", f"sqlite:///{db}",
+               "--allow-private", "--remap", remap, "--format", "json"]
+        if processes > 1:
+            cmd += ["--shard", f"{k}/{processes}"]
+        cmds.append(cmd)
+    wall, peak, codes = run_measured(cmds, env, tmp)
+    assert all(c == 0 for c in codes), codes
+    return wall, peak
+
+
+def linkchecker(urls: list[str], port: int, tmp: Path, threads: int) -> tuple[float, float] | None:
+    venv = tmp / "lcvenv"
+    if not venv.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        got = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "linkchecker"], check=False)
+        if got.returncode != 0:
+            print("linkchecker: pip install failed", file=sys.stderr)
+            return None
+    page = tmp / "links.html"
+    direct = [u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls]
+    page.write_text("<html><body>" + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(direct))
+                    + "</body></html>", encoding="utf-8")
+    rc = tmp / "linkcheckerrc"
+    rc.write_text("[checking]\nmaxrequestspersecond=100000\nthreads=%d\n[filtering]\ncheckextern=1\n" % threads,
+                  encoding="utf-8")
+    cmd = [str(venv / "bin" / "linkchecker"), "--config", str(rc), "--no-robots", "--no-status", "-r", "1",
+           "--check-extern", "-o", "none", str(page)]
+    wall, peak, _codes = run_measured([cmd], {**os.environ, "HOME": str(tmp)}, tmp)
+    return wall, peak
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--links", type=int, default=20000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--linkchecker", action="store_true")
+    parser.add_argument("--processes", default="1,2")
+    args = parser.parse_args()
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    with tempfile.TemporaryDirectory(prefix="trilha-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        port = free_port()
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port), encoding="utf-8")
+        subprocess.run([nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)], check=True)
+        try:
+            time.sleep(0.5)
+            if shutil.which("wrk"):
+                out = subprocess.run(["wrk", "-t2", "-c64", "-d3s", f"http://127.0.0.1:{port}/host0.bench.test/x"],
+                                     capture_output=True, text=True, check=False).stdout
+                rps = [line for line in out.splitlines() if "Requests/sec" in line]
+                print(f"server (nginx, wrk -t2 -c64): {rps[0].split()[-1] if rps else '?'} requests/s")
+            list_path = tmp / "bench.md"
+            urls = write_list(list_path, args.links)
+            for processes in (int(p) for p in args.processes.split(",")):
+                wall, peak = trilha(list_path, port, tmp, processes, args.concurrency)
+                print(f"trilha, {processes} process(es), concurrency {args.concurrency}: {args.links} links in "
+                      f"{wall:.1f} s = {args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB")
+            if args.linkchecker:
+                got = linkchecker(urls, port, tmp, args.concurrency)
+                if got:
+                    wall, peak = got
+                    print(f"LinkChecker, {args.concurrency} threads: {args.links} links in {wall:.1f} s = "
+                          f"{args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB")
+        finally:
+            pid = (tmp / "nginx.pid").read_text().strip() if (tmp / "nginx.pid").exists() else None
+            if pid:
+                os.kill(int(pid), 15)
+                time.sleep(0.3)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
