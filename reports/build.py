@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -11,9 +11,10 @@ from trilha.model import Health
 from trilha.store.history import ListHistory, MentionInfo
 
 from reports.changes import Timeline, changes, counted_crawls
-from reports.health import Rules, mention_health
+from reports.health import Assessment, Rules, mention_health
 from reports.model import (
     HEALTH_ORDER,
+    QUIET,
     CrawlPoint,
     Duplicate,
     LinkRow,
@@ -50,38 +51,8 @@ def _counts(values: Iterable[Health]) -> dict[str, int]:
     return {h.value: c[h.value] for h in HEALTH_ORDER if c[h.value]}
 
 
-def build_report(
-    history: ListHistory,
-    *,
-    rules: Rules = Rules(),
-    fail_on: frozenset[str] = frozenset(),
-    now: datetime | None = None,
-) -> Report:
-    histories = {c: r.observations for c, r in history.resources.items()}
-    crawls = list(history.crawls)
-    timeline = Timeline(histories, crawls)
-    assessments = timeline.as_of(len(crawls) - 1, rules) if crawls else timeline.as_of(0, rules)
-    per_crawl: list[CrawlPoint] = []
-    for i, crawl in enumerate(crawls):
-        if i < len(crawls) - PLOT_CRAWLS:
-            continue
-        state = ({c: a.health for c, a in assessments.items()} if i == len(crawls) - 1
-                 else timeline.health_as_of(i, rules))
-        per_crawl.append(CrawlPoint(crawl_id=crawl.id, started_at=crawl.started_at, offline=crawl.offline,
-                                    counts=_counts(state.values())))
-    counted = counted_crawls(crawls)
-    point = {p.crawl_id: p for p in per_crawl}
-    latest = point.get(counted[-1].id) if counted else None
-    previous = None
-    before: dict[str, Health] = {}
-    if len(counted) >= 2:
-        prev_crawl = counted[-2]
-        idx = crawls.index(prev_crawl)
-        before = timeline.health_as_of(idx, rules)
-        previous = point.get(prev_crawl.id) or CrawlPoint(
-            crawl_id=prev_crawl.id, started_at=prev_crawl.started_at, offline=False,
-            counts=_counts(before.values()))
-
+def link_rows(history: ListHistory, assessments: Mapping[str, Assessment]) -> list[LinkRow]:
+    """One row per mention (in-list anchors excluded), in list order."""
     rows: list[LinkRow] = []
     first_line: dict[str, int] = {}
     for m in history.mentions:
@@ -109,43 +80,89 @@ def build_report(
             long_lasting=a.long_lasting if a else False, suggestion=suggest(health, m, a, resource),
             duplicate_of=dup,
         ))
+    return rows
 
-    sections: list[SectionSummary] = []
+
+def section_summaries(rows: Sequence[LinkRow], history: ListHistory) -> list[SectionSummary]:
+    """Per heading of the list (its own line number): counts and the links that are not ok."""
     by_section: dict[tuple[str, ...], list[LinkRow]] = defaultdict(list)
     for row in rows:
         by_section[row.section].append(row)
     section_lines = {s.path: s.line for s in history.sections}
-    for path, srows in by_section.items():
-        sections.append(SectionSummary(
+    return [
+        SectionSummary(
             path=path, line=section_lines.get(path, srows[0].section_line),
             counts=_counts(r.health for r in srows),
-            problems=tuple(r for r in srows if r.health not in (Health.OK, Health.SKIPPED, Health.UNCHECKED)),
-        ))
+            problems=tuple(r for r in srows if r.health not in QUIET),
+        )
+        for path, srows in by_section.items()
+    ]
 
-    sites_rows: dict[str, list[LinkRow]] = defaultdict(list)
+
+def site_summaries(rows: Sequence[LinkRow]) -> list[SiteSummary]:
+    """Per site (adapter name, else host), each resource once; most links first."""
+    by_site: dict[str, list[LinkRow]] = defaultdict(list)
     for row in rows:
         if row.duplicate_of is None:
-            sites_rows[row.site].append(row)
-    sites = sorted(
-        (SiteSummary(site=s, total=len(v), counts=_counts(r.health for r in v)) for s, v in sites_rows.items()),
+            by_site[row.site].append(row)
+    return sorted(
+        (SiteSummary(site=s, total=len(v), counts=_counts(r.health for r in v)) for s, v in by_site.items()),
         key=lambda s: (-s.total, s.site),
     )
 
+
+def duplicates_of(rows: Sequence[LinkRow]) -> list[Duplicate]:
+    """Resources mentioned more than once (same canonical URL), with every line."""
     groups: dict[str, list[LinkRow]] = defaultdict(list)
     for row in rows:
         if row.canonical:
             groups[row.canonical].append(row)
-    duplicates = tuple(
+    return [
         Duplicate(canonical=c, lines=tuple(r.line for r in g), written=tuple(r.written for r in g))
         for c, g in groups.items() if len(g) > 1
-    )
+    ]
+
+
+def build_report(
+    history: ListHistory,
+    *,
+    rules: Rules = Rules(),
+    fail_on: frozenset[str] = frozenset(),
+    now: datetime | None = None,
+) -> Report:
+    """Assess every resource, then assemble the report (rows, sections, sites, changes, plot points)."""
+    histories = {c: r.observations for c, r in history.resources.items()}
+    crawls = list(history.crawls)
+    timeline = Timeline(histories, crawls)
+    assessments = timeline.as_of(len(crawls) - 1, rules) if crawls else timeline.as_of(0, rules)
+    per_crawl: list[CrawlPoint] = []
+    for i, crawl in enumerate(crawls):
+        if i < len(crawls) - PLOT_CRAWLS:
+            continue
+        state = ({c: a.health for c, a in assessments.items()} if i == len(crawls) - 1
+                 else timeline.health_as_of(i, rules))
+        per_crawl.append(CrawlPoint(crawl_id=crawl.id, started_at=crawl.started_at, offline=crawl.offline,
+                                    counts=_counts(state.values())))
+    counted = counted_crawls(crawls)
+    point = {p.crawl_id: p for p in per_crawl}
+    latest = point.get(counted[-1].id) if counted else None
+    previous = None
+    before: dict[str, Health] = {}
+    if len(counted) >= 2:
+        prev_crawl = counted[-2]
+        before = timeline.health_as_of(crawls.index(prev_crawl), rules)
+        previous = point.get(prev_crawl.id) or CrawlPoint(
+            crawl_id=prev_crawl.id, started_at=prev_crawl.started_at, offline=False,
+            counts=_counts(before.values()))
+    rows = link_rows(history, assessments)
     return Report(
         list_source=history.source, list_title=history.title, generated_at=now or datetime.now(UTC),
         latest_crawl=latest, previous_crawl=previous,
         rules={"dead_after": rules.dead_after, "flaky_window": rules.flaky_window,
                "flaky_flips": rules.flaky_flips, "long_after": rules.long_after},
-        summary=_counts(r.health for r in rows), rows=tuple(rows), sections=tuple(sections),
+        summary=_counts(r.health for r in rows), rows=tuple(rows),
+        sections=tuple(section_summaries(rows, history)),
         changes=tuple(changes(rows, before)) if previous is not None else (),
-        sites=tuple(sites), crawls=tuple(per_crawl), duplicates=duplicates, fail_on=fail_on,
-        total_crawls=len(crawls),
+        sites=tuple(site_summaries(rows)), crawls=tuple(per_crawl), duplicates=tuple(duplicates_of(rows)),
+        fail_on=fail_on, total_crawls=len(crawls),
     )

@@ -109,8 +109,7 @@ class Report:
     @property
     def problems(self) -> tuple[LinkRow, ...]:
         """Every link that is not ok (skipped and unchecked are not problems)."""
-        quiet = {Health.OK, Health.SKIPPED, Health.UNCHECKED}
-        return tuple(r for r in self.rows if r.health not in quiet)
+        return tuple(r for r in self.rows if r.health not in QUIET)
 
     @property
     def flaky(self) -> tuple[LinkRow, ...]:
@@ -120,6 +119,9 @@ class Report:
         """Rows whose health is in ``fail_on`` (what exit 3 and JUnit failures are about)."""
         return tuple(r for r in self.rows if r.health.value in self.fail_on)
 
+
+#: healths that are not problems (the rest is listed as "not ok")
+QUIET = frozenset({Health.OK, Health.SKIPPED, Health.UNCHECKED})
 
 HEALTH_ORDER: tuple[Health, ...] = (
     Health.DEAD, Health.FAILING, Health.FLAKY, Health.MOVED, Health.MALFORMED,
