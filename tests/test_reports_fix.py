@@ -113,6 +113,8 @@ def test_fix_dry_run_and_usage(real_history, tmp_path) -> None:
     assert dry.exit_code == 0 and "dry run" in dry.stderr and path.read_bytes() == original
     both = CliRunner().invoke(cli, ["fix", str(path), "--in-place", "-o", str(tmp_path / "x.md"), "--db", db])
     assert both.exit_code == 2
+    same = CliRunner().invoke(cli, ["fix", str(path), "-o", str(path), "--db", db])
+    assert same.exit_code == 2 and "--in-place" in same.output and path.read_bytes() == original
 
 
 def test_apply_edits_keeps_every_other_byte() -> None:

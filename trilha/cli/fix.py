@@ -68,6 +68,8 @@ def command(list_source: str | None, output: Path | None, in_place: bool, dead: 
     path = Path(list_source) if list_source else Path(history.source)
     if "://" in str(list_source or history.source) or not path.is_file():
         raise ReportError(f"{path} is not a local file: give the path of the Markdown list to patch")
+    if output is not None and output.exists() and output.resolve() == path.resolve():
+        raise click.UsageError(f"-o {output} is the list itself: use --in-place to overwrite it")
     try:
         original = path.read_bytes()
     except OSError as exc:
