@@ -262,6 +262,19 @@ def test_a_new_canonical_for_the_same_text_moves_the_mention_to_a_new_resource(s
     assert back[5].mention.canonical == "https://www.youtube.com/watch?v=X"
 
 
+def test_a_new_finding_on_the_same_text_needs_resync(store: Store) -> None:
+    sl = build_list(BASE)
+    r1 = store_lists.ingest(store, sl, now=T0)
+    flagged = replace(sl.mentions[1], findings=(Finding(code="new-rule", message="found by a newer reader"),))
+    again = replace(sl, mentions=(sl.mentions[0], flagged, *sl.mentions[2:]))
+    quick = store_lists.ingest(store, again, now=T0 + timedelta(hours=1))
+    assert not quick.resynced and quick.mentions == store_lists.Delta(kept=6)       # the cheap check
+    forced = store_lists.ingest(store, again, now=T0 + timedelta(hours=2), resync=True)
+    assert forced.resynced and forced.mentions == store_lists.Delta(kept=6, updated=1)
+    assert store_lists.mentions_for(store, r1.list_id)[1].mention.findings[0].code == "new-rule"
+    assert _count(store, ListVersionRow) == 1
+
+
 def test_duplicate_heading_paths_get_distinct_keys(store: Store) -> None:
     spec: Spec = [(("A",), []), (("A", "Exemplos"), ["https://x.example/1"]), (("A", "Exemplos"), ["https://x.example/1"])]
     r = store_lists.ingest(store, build_list(spec), now=T0)

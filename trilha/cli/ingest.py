@@ -117,9 +117,11 @@ def describe_change(result: IngestResult) -> str:
 @click.command("ingest")
 @read_options
 @db_option
+@click.option("--resync", is_flag=True,
+              help="Compare every stored value even if the text is unchanged (after a reader upgrade).")
 @format_option("table", "json")
 def command(list_source: str | None, base_url: str | None, max_bytes: int | None, db_url: str | None,
-            fmt: str) -> None:
+            resync: bool, fmt: str) -> None:
     """Read a study list and store it; a changed list keeps its history.
 
     LIST is a Markdown file, a directory of .md files or an http(s) URL to a raw
@@ -135,7 +137,7 @@ def command(list_source: str | None, base_url: str | None, max_bytes: int | None
     study_list = read_list(list_source, base_url=base_url, max_bytes=max_bytes, fmt=fmt)
     store = open_db(db_url)
     try:
-        result = ingest(store, study_list)
+        result = ingest(store, study_list, resync=resync)
     finally:
         store.close()
     db = db_label(store.url)

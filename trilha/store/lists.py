@@ -184,14 +184,21 @@ def _str(value: Any) -> str | None:
 # ---------------------------------------------------------------- ingest
 
 
-def ingest(store: Store, study_list: StudyList, *, now: datetime | None = None) -> IngestResult:
-    """Store one reading of a list, keeping history (one transaction)."""
+def ingest(
+    store: Store, study_list: StudyList, *, now: datetime | None = None, resync: bool = False
+) -> IngestResult:
+    """Store one reading of a list, keeping history (one transaction).
+
+    Unchanged text whose reading has the same identities and canonical URLs only moves
+    ``last_read_at``; ``resync=True`` compares every stored value anyway (e.g. after a
+    reader upgrade that changed findings or annotations only).
+    """
     now = now or datetime.now(UTC)
     with store.session() as session:
-        return _ingest(session, study_list, now)
+        return _ingest(session, study_list, now, resync)
 
 
-def _ingest(session: Session, sl: StudyList, now: datetime) -> IngestResult:
+def _ingest(session: Session, sl: StudyList, now: datetime, resync: bool = False) -> IngestResult:
     list_row = session.scalars(select(StudyListRow).where(StudyListRow.source == sl.source)).first()
     first_read = list_row is None
     if list_row is None:
@@ -218,6 +225,8 @@ def _ingest(session: Session, sl: StudyList, now: datetime) -> IngestResult:
         assert latest is not None
         latest.last_read_at = now
         version_id = latest.id
+        if not resync and _same_reading(session, list_id, sl, sec_keys, m_ids, c_ids):
+            return _unchanged_result(session, list_id, version_id, sl)
     else:
         version = ListVersionRow(
             list_id=list_id, content_hash=sl.content_hash, read_at=now, last_read_at=now,
@@ -243,6 +252,40 @@ def _ingest(session: Session, sl: StudyList, now: datetime) -> IngestResult:
         first_read=first_read, changed=changed, resynced=resynced,
         mentions=mentions_delta, concepts=concepts_delta, sections=sections_delta,
         resources=len(resource_ids), resources_new=resources_new,
+    )
+
+
+def _active(session: Session, column: Any, model: Any, list_id: int) -> set[Any]:
+    return set(session.scalars(select(column).where(model.list_id == list_id, model.removed_at.is_(None))))
+
+
+def _same_reading(
+    session: Session, list_id: int, sl: StudyList, sec_keys: list[str], m_ids: list[str], c_ids: list[str]
+) -> bool:
+    """Cheap check for an unchanged text: same section keys, mention/concept identities, canonicals."""
+    if _active(session, SectionRow.path_key, SectionRow, list_id) != set(sec_keys):
+        return False
+    if _active(session, MentionRow.identity, MentionRow, list_id) != set(m_ids):
+        return False
+    if _active(session, ConceptRow.identity, ConceptRow, list_id) != set(c_ids):
+        return False
+    stored = set(session.scalars(
+        select(ResourceRow.canonical).join(MentionRow, MentionRow.resource_id == ResourceRow.id)
+        .where(MentionRow.list_id == list_id, MentionRow.removed_at.is_(None)).distinct()
+    ))
+    return stored == _canonicals(sl)
+
+
+def _canonicals(sl: StudyList) -> set[str]:
+    return {m.canonical for m in sl.mentions if m.canonical and not m.is_internal}
+
+
+def _unchanged_result(session: Session, list_id: int, version_id: int, sl: StudyList) -> IngestResult:
+    return IngestResult(
+        list_id=list_id, version_id=version_id, source=sl.source, content_hash=sl.content_hash,
+        first_read=False, changed=False, resynced=False,
+        mentions=Delta(kept=len(sl.mentions)), concepts=Delta(kept=len(sl.concepts)),
+        sections=Delta(kept=len(sl.sections)), resources=len(_canonicals(sl)), resources_new=0,
     )
 
 
