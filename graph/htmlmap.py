@@ -126,6 +126,9 @@ def build_network(G: nx.DiGraph, view: str = "prerequisites") -> tuple[Network, 
     net.edges = [mapstyle.vis_edge(k, index[u], index[v], d)
                  for k, (u, v, d) in enumerate(view_edges(G, view, shown))]
     net.node_ids = list(range(len(shown_list)))
+    resources = _resources_of(G, index)
+    for i, items in resources.items():        # topics and concepts: say what a click lists
+        net.nodes[i]["title"] += f"\nResources: {len(items)} (click to list them)"
     big = len(shown_list) > 1500
     net.set_options(json.dumps({
         "physics": {"enabled": False},
@@ -138,7 +141,7 @@ def build_network(G: nx.DiGraph, view: str = "prerequisites") -> tuple[Network, 
     }))
     side = {
         "meta": [_panel_record(G, n, index) for n in shown_list],
-        "resources": _resources_of(G, index) if view == "prerequisites" else {},
+        "resources": resources if view == "prerequisites" else {},
         "topics": sorted(({"idx": index[n], "label": str(G.nodes[n].get("label", "") or n),
                            "order": int(G.nodes[n].get("order", 0) or 0)}
                           for n in shown_list if G.nodes[n].get("node_type") == "topic"),

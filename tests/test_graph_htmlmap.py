@@ -128,6 +128,17 @@ def test_node_looks_follow_type_health_and_importance() -> None:
     assert mapstyle.node_size({"stars": 10**9, "citations": 10**9, "degree": 10**6}) == 24.0
 
 
+def test_topic_tooltips_count_their_resources() -> None:
+    G = contract_graph()
+    net, side = build_network(G, "prerequisites")
+    ml = next(n for n, m in zip(net.nodes, side["meta"]) if m["iri"] == BASE + "topic/ml")
+    assert ml["title"].splitlines()[-1] == "Resources: 2 (click to list them)"   # video + Titanic
+    gd = next(n for n, m in zip(net.nodes, side["meta"]) if m["iri"] == BASE + "concept/gd")
+    assert gd["title"].endswith("Resources: 1 (click to list them)")             # the video teaches it
+    assert sorted(r["title"] for r in side["resources"][ml["id"]]) == [
+        "Gradient descent, how neural networks learn", "Titanic"]
+
+
 def test_list_order_prerequisites_are_dashed_curated_are_solid() -> None:
     e1 = mapstyle.vis_edge(0, 0, 1, {"rel": "prerequisite", "source": "list-order", "reason": ""})
     e2 = mapstyle.vis_edge(1, 1, 2, {"rel": "prerequisite", "source": "curated", "reason": "builds on"})
