@@ -38,6 +38,8 @@ def health_over_crawls(crawls: Sequence[CrawlPoint], *, width: int = 720, height
     used = [h.value for h in HEALTH_ORDER if any(c.counts.get(h.value) for c in crawls)]
     top = max(sum(c.counts.values()) for c in crawls) or 1
     left, bottom, plot_h = 40, 40, height - 90
+    days = [f"{c.started_at:%m-%d}" for c in crawls]
+    fmt = "%m-%d" if len(set(days)) == len(days) else "%d %H:%M"    # several crawls a day: show the time
     step = (width - left - 10) / len(crawls)
     bar = max(4.0, step * 0.7)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="plot" width="{width}" height="{height}" role="img" '
@@ -60,7 +62,7 @@ def health_over_crawls(crawls: Sequence[CrawlPoint], *, width: int = 720, height
                          f'data-health={quoteattr(name)} data-count="{n}"/>')
         parts.append("</g>")
         if len(crawls) <= 16 or i % max(1, len(crawls) // 8) == 0:
-            label = f"{c.started_at:%m-%d}" + ("*" if c.offline else "")
+            label = c.started_at.strftime(fmt) + ("*" if c.offline else "")
             parts.append(f'<text x="{x:.1f}" y="{24 + plot_h}" font-size="10">{escape(label)}</text>')
     parts += _legend(left, height - 40, used)
     parts.append("</svg>")
