@@ -138,6 +138,19 @@ def test_keyboard_search_enter_selects_the_first_match(tmp_path: Path, opener: A
     assert m.page.get_attribute("#panel-open", "rel") == "noopener noreferrer"
 
 
+def test_focus_order_and_labels(tmp_path: Path, opener: Any) -> None:
+    m = opener(write_map(contract_graph(), tmp_path / "map.html").path)
+    m.page.focus("#search")
+    order = ["search"]
+    for _ in range(6):
+        m.page.keyboard.press("Tab")
+        order.append(m.js("document.activeElement.id"))
+    assert order == ["search", "f-topic", "f-type", "f-health", "open-on-click", "fit-all", "network"]
+    unlabelled = m.js("""[...document.querySelectorAll('input, select')].filter(e =>
+        !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.id)""")
+    assert unlabelled == []
+
+
 def test_click_shows_the_panel_and_opens_the_url(tmp_path: Path, opener: Any) -> None:
     m = opener(write_map(contract_graph(), tmp_path / "map.html", view="resources").path)
     paper = m.idx(BASE + "r/attention")
