@@ -50,11 +50,25 @@ def _open(store: Store, list_id: int | None, config: Config, resume: bool) -> tu
     return crawls.start_crawl(store, list_id=list_id, settings=settings), False, set()
 
 
-def _quiet_scrapy_logs() -> None:
+class _LibraryNoise(logging.Filter):
+    """Drops Scrapy's and Twisted's records below ``level`` (Scrapy resets its loggers' levels)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".", 1)[0] in ("scrapy", "twisted", "asyncio", "py"):
+            return record.levelno >= self.level
+        return True
+
+
+def _quiet_scrapy_logs(root_level: int) -> None:
     """Scrapy's INFO/DEBUG lines (and item reprs) only with ``-vv``."""
-    level = logging.DEBUG if logging.getLogger().isEnabledFor(logging.DEBUG) else logging.WARNING
-    for name in ("scrapy", "twisted", "asyncio", "py.warnings"):
-        logging.getLogger(name).setLevel(level)
+    level = logging.DEBUG if root_level and root_level <= logging.DEBUG else logging.WARNING
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _LibraryNoise) for f in handler.filters):
+            handler.addFilter(_LibraryNoise(level))
 
 
 def run_crawl(
@@ -81,8 +95,10 @@ def run_crawl(
     settings = scrapy_settings(config)
     try:
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
+        root_level = logging.getLogger().level
+        _quiet_scrapy_logs(root_level)
         process = AsyncCrawlerProcess(settings)
-        _quiet_scrapy_logs()
+        logging.getLogger().setLevel(root_level)          # Scrapy's configure_logging lowers it
         crawler = process.create_crawler(LinkSpider)
         process.crawl(crawler, targets=todo, validators=validators, previous=previous, archived=archived,
                       wayback=config.wayback, enrich=config.enrich,
