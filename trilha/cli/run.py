@@ -21,7 +21,8 @@ import click
 
 from trilha.cli.db import db_label, open_db
 from trilha.cli.ingest import counts_rows, describe_change, read_list, read_options
-from trilha.cli.options import db_option, format_option, out_option
+from trilha.cli.options import db_option, fail_on_option, format_option, out_option
+from trilha.cli.report import parse_fail_on, run_exit, step_report
 from trilha.cli.output import emit, note, to_json
 from trilha.errors import ReportError
 from trilha.model import Mention, StudyList
@@ -44,6 +45,7 @@ class RunState:
     db_url: str | None
     out_dir: Path
     fmt: str = "table"
+    fail_on: str = ""                  # --fail-on, read by the report step (exit 3 in run_exit)
     study_list: StudyList | None = None
     store: Store | None = None
     ingested: IngestResult | None = None
@@ -145,7 +147,8 @@ def step_summary(state: RunState) -> None:
 
 
 #: the main job, in order; later issues append crawl, build, map and report steps
-STEPS: list[tuple[str, Step]] = [("read", step_read), ("store", step_store), ("summary", step_summary)]
+STEPS: list[tuple[str, Step]] = [("read", step_read), ("store", step_store), ("summary", step_summary),
+                                 ("report", step_report)]   # the report stays LAST (insert new steps before it)
 
 
 def run_steps(state: RunState, steps: list[tuple[str, Step]] | None = None) -> RunState:
@@ -185,8 +188,9 @@ def render(state: RunState) -> None:
 @db_option
 @out_option
 @format_option("table", "json")
+@fail_on_option
 def command(list_source: str | None, base_url: str | None, max_bytes: int | None, db_url: str | None,
-            out_dir: Path, fmt: str) -> None:
+            out_dir: Path, fmt: str, fail_on: str) -> None:
     """The main job: read the list, store it with history, summarise it.
 
     LIST is a Markdown file, a directory of .md files or an http(s) URL; without it,
@@ -197,6 +201,8 @@ def command(list_source: str | None, base_url: str | None, max_bytes: int | None
       trilha run
       trilha run my-list.md --db sqlite:///my.sqlite3 --out reports/
     """
+    parse_fail_on(fail_on)             # a bad health name is a usage error before any work
     state = RunState(list_source=list_source, base_url=base_url, max_bytes=max_bytes, db_url=db_url,
-                     out_dir=out_dir, fmt=fmt)
+                     out_dir=out_dir, fmt=fmt, fail_on=fail_on)
     render(run_steps(state))
+    run_exit(state)                    # health summary; exit 3 when --fail-on matched
