@@ -192,3 +192,26 @@ def test_report_before_any_crawl(tmp_path) -> None:
     assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("10", "1", "9")
     empty = CliRunner().invoke(cli, ["report", "--db", f"sqlite:///{tmp_path / 'none.db'}", "--out", str(out)])
     assert empty.exit_code == 1 and "no study list in the store" in empty.output
+
+
+def test_html_links_only_http_urls(report) -> None:
+    """A javascript: URL written in the list is shown, never made a link."""
+    from dataclasses import replace
+    from html.parser import HTMLParser
+
+    from reports.render import html
+
+    rows = list(report.rows)
+    rows[0] = replace(rows[0], written="javascript:alert(1)", url="javascript:alert(1)")
+    page = html.render(replace(report, rows=tuple(rows)))
+
+    class Hrefs(HTMLParser):
+        found: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found += [v for k, v in attrs if k in ("href", "src") and v]
+
+    parser = Hrefs()
+    parser.feed(page)
+    assert parser.found and all(h.startswith(("http://", "https://")) for h in parser.found)
+    assert "javascript:alert(1)" in page                       # still shown as text
