@@ -28,6 +28,7 @@ from rdflib import Graph  # noqa: E402
 from graph.build import BuildReport, iter_triples  # noqa: E402
 from graph.io import to_oxigraph  # noqa: E402
 from graph.prerequisites import parse_curated  # noqa: E402
+from graph.terms import to_rdflib  # noqa: E402
 from graph.queries import bind_params, named_queries  # noqa: E402
 from graph.sparql import bind_values, check_query, run_query  # noqa: E402
 from trilha.model import (  # noqa: E402
@@ -83,7 +84,8 @@ def synthetic(n: int, seed: int = 7) -> tuple[Snapshot, str]:
             meta = ResourceMeta(title=f"Video {i}", duration_s=rnd.randrange(60, 7200), channel=f"Channel {i % 200}",
                                 published="2021-05-01", site_id=sid)
         elif kind is ResourceKind.PAPER:
-            refs = [p.split(":")[1] for p in rnd.sample(papers, min(3, len(papers)))] if papers else []
+            # sparse, local citations (a paper cites one of the 5 papers listed just before it, 1 in 3)
+            refs = [rnd.choice(papers[-5:]).split(":")[1]] if papers and rnd.random() < 0.33 else []
             meta = ResourceMeta(title=f"Paper {i}", published=f"{2010 + i % 14}-01-15",
                                 authors=(f"Author {i % 5000}",), site_id=sid, extra={"references_arxiv": refs})
             papers.append(sid)
@@ -147,7 +149,7 @@ def main() -> None:
     if not args.skip_rdflib:
         t = time.perf_counter()
         graph = Graph()
-        graph.addN((s, p, o, graph) for s, p, o in iter_triples(snap, curated))
+        graph.addN((s, p, to_rdflib(o), graph) for s, p, o in iter_triples(snap, curated))
         print(f"build into rdflib Memory: {len(graph):,} triples in {time.perf_counter() - t:.1f} s")
 
     print(f"\n| named query | rows | Oxigraph | rdflib Memory (limit {args.rdflib_timeout:g} s) |")

@@ -267,7 +267,8 @@ class _Builder:
             yield r, SCHEMA.url, url_term(first.url or canonical)
             yield r, SCHEMA.name, Lit.of(title)
             yield r, RDFS.label, Lit.of(label)
-            yield r, TRL.anchorText, Lit.of(first.text)
+            if first.text != label:
+                yield r, TRL.anchorText, Lit.of(first.text)
             yield r, TRL.kind, Lit.of(str(kind))
             yield r, SCHEMA.learningResourceType, Lit.of(str(kind))
             yield r, SCHEMA.position, Lit.of(first.order)
@@ -328,7 +329,6 @@ class _Builder:
             yield r, SCHEMA.datePublished, d
         if md.duration_s:
             yield r, SCHEMA.timeRequired, Lit.of(iso_duration(md.duration_s), datatype=XSD.duration)
-            yield r, SCHEMA.duration, Lit.of(iso_duration(md.duration_s), datatype=XSD.duration)
             yield r, TRL.durationSeconds, Lit.of(int(md.duration_s))
         if md.language:
             yield r, SCHEMA.inLanguage, Lit.of(md.language)
@@ -372,7 +372,6 @@ class _Builder:
                 yield r, SCHEMA.about, p
             else:
                 yield r, SCHEMA.author, p
-                yield r, DCTERMS.creator, p
 
     # ------------------------------------------------------------ prerequisites
     def prerequisite_triples(self) -> Iterator[Triple]:
