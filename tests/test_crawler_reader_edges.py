@@ -225,3 +225,19 @@ def test_idle_rule_switch_changes_nothing(name: str) -> None:
     assert walk(text) == walk(text, make_parser())
     plain = "# T\n\n- [a](https://x.org/a) - b\n- c\n"
     assert walk(plain) == walk(plain, make_parser())
+
+
+def test_crlf_lines_and_garbage_never_crash() -> None:
+    import random
+
+    parsed = parse_study_list("# T\r\n\r\nintro\r\n- [a](https://x.org/a)\r\n  and [b](https://x.org/b)\r\n", source="t")
+    assert [m.line for m in parsed.mentions] == [4, 5]
+    alphabet = list("[]()<>!#*_`~|:/.-? \n\t\\&;%") + [
+        "http://", "www.", "é", "√", "Ã¡", "[x](", "\r\n", "\x00", "# ", "- ", "```\n", "    ", "[r]: ",
+        "<http://a.b>", "javascript:", "http://[::1", ":99999"]
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
+        parsed = parse_study_list(text, source="fuzz.md")
+        lines = max(1, len(parsed.text.splitlines()))
+        assert all(1 <= m.line <= lines for m in parsed.mentions), text
