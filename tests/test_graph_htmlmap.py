@@ -139,6 +139,17 @@ def test_topic_tooltips_count_their_resources() -> None:
         "Gradient descent, how neural networks learn", "Titanic"]
 
 
+def test_node_styles_are_shared_as_vis_groups() -> None:
+    G = synthetic_graph(2000)
+    net, _ = build_network(G, "resources")
+    groups = net.options["groups"]
+    assert len(groups) < 60                                         # kinds × health, not one per node
+    assert all("group" in n and "color" not in n and "shape" not in n for n in net.nodes)
+    video_ok = [g for g in groups.values()
+                if g["shape"] == "triangle" and g["color"]["background"] == mapstyle.HEALTH_STYLE["ok"][0]]
+    assert len(video_ok) == 1
+
+
 def test_list_order_prerequisites_are_dashed_curated_are_solid() -> None:
     e1 = mapstyle.vis_edge(0, 0, 1, {"rel": "prerequisite", "source": "list-order", "reason": ""})
     e2 = mapstyle.vis_edge(1, 1, 2, {"rel": "prerequisite", "source": "curated", "reason": "builds on"})

@@ -158,6 +158,10 @@ def test_click_shows_the_panel_and_opens_the_url(tmp_path: Path, opener: Any) ->
     assert m.page.text_content("#panel-title") == "Attention Is All You Need"
     assert "Ashish Vaswani; Noam Shazeer" in m.page.text_content("#panel-fields")
     assert m.js("window.__opened") == [["https://arxiv.org/abs/1706.03762", "_blank", "noopener"]]
+    # the style shared through a vis group is what the node is drawn with: square, ok-green
+    drawn = m.js("i => { const o = trilhaMap.network.body.nodes[i].options; return [o.shape, o.color.background]; }",
+                 paper)
+    assert drawn == ["square", "#43a047"]
     m.click_node(m.idx(BASE + "topic/ml"))       # a topic: panel only, no tab
     assert m.page.text_content("#panel-title") == "Machine Learning"
     assert len(m.js("window.__opened")) == 1
