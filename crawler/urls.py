@@ -313,7 +313,7 @@ def kind_of(url: str) -> ResourceKind:
             return ResourceKind.CODE_FILE
         return ResourceKind.PAGE
     if site == "twitter":
-        if len(segs) >= 3 and segs[1] == "status":
+        if "status" in segs[1:-1]:
             return ResourceKind.POST
         if len(segs) == 1:
             return ResourceKind.PERSON
@@ -384,8 +384,8 @@ def site_id_of(url: str, *, canonical: str | None = None) -> str | None:
             return f"kaggle:{head}"
         return None
     if site == "twitter":
-        if len(segs) >= 3 and segs[1] == "status":
-            return f"twitter:status/{segs[2]}"
+        if "status" in segs[1:-1]:           # /<handle>/status/<id>, /i/web/status/<id>
+            return f"twitter:status/{segs[segs.index('status', 1) + 1]}"
         if len(segs) == 1:
             return f"twitter:{segs[0]}"
     return None

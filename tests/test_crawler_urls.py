@@ -113,6 +113,8 @@ def test_twitter_and_x_are_one_site() -> None:
     assert site_id_of(status) == "twitter:status/1509500787189190658"
     assert kind_of(status) is ResourceKind.POST
     assert kind_of("https://twitter.com/fchollet") is ResourceKind.PERSON
+    assert site_id_of("https://x.com/i/web/status/1509500787189190658") == "twitter:status/1509500787189190658"
+    assert kind_of("https://twitter.com/i/web/status/1509500787189190658") is ResourceKind.POST
     assert site_of("https://x.com/fchollet") == "twitter"
 
 
