@@ -368,7 +368,7 @@ class _Builder:
                 yield p, TRL.handle, Lit.of(ref.name)
             if ref.url:
                 yield p, SCHEMA.url, url_term(ref.url)
-            if kind is ResourceKind.PERSON:
+            if kind in (ResourceKind.PERSON, ResourceKind.CHANNEL):
                 yield r, SCHEMA.about, p
             else:
                 yield r, SCHEMA.author, p

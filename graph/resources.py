@@ -118,6 +118,15 @@ def people_from_url(url: str) -> list[PersonRef]:
         handle = segs[0]
         return [PersonRef(key=handle.lower(), name="@" + handle, site="twitter",
                           url=f"https://twitter.com/{handle}")]
+    if host.removeprefix("www.").removeprefix("m.") == "youtube.com" and segs:
+        if segs[0] in ("c", "user", "channel") and len(segs) > 1:
+            name = segs[1]
+        elif segs[0].startswith("@"):
+            name = segs[0][1:]
+        else:
+            return []
+        return [PersonRef(key=name.lower(), name=name, site="youtube", is_channel=True,
+                          url=f"https://www.youtube.com/{'/'.join(segs[:2] if segs[0] != name else segs[:1])}")]
     if host.removeprefix("www.") == "kaggle.com" and segs:
         owner = segs[1] if segs[0] == "datasets" and len(segs) > 1 else segs[0]
         if owner not in _KAGGLE_RESERVED:

@@ -113,6 +113,9 @@ def test_people_from_handles_and_urls(bundled_graph: Graph) -> None:
     names = {str(o) for s in bundled_graph.subjects(RDF.type, SCHEMA.Person)
              for o in bundled_graph.objects(s, SCHEMA.name)}
     assert {"@hinepo", "@vanshjatana", "@JFPuget", "Abhishek Thakur"} <= names
+    channels = {str(o) for s in bundled_graph.subjects(RDF.type, SCHEMA.Organization)
+                for o in bundled_graph.objects(s, SCHEMA.name)}
+    assert {"HashtagTreinamentos", "KarineLago", "joshstarmer"} <= channels
 
 
 def test_empty_snapshot_gives_an_empty_valid_graph_with_a_warning() -> None:
