@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -72,16 +72,21 @@ def _pg_error(url: str) -> str | None:
     return None
 
 
-def require_postgres() -> str:
-    """The admin URL of a PostgreSQL that answers (SQLAlchemy form), or skip/fail."""
-    url = os.environ.get("TRILHA_TEST_PG_URL", DEFAULT_PG_URL)
-    error = _pg_error(url)
+def _require(env_name: str, default: str, error_of: Callable[[str], str | None]) -> str:
+    """The URL from ``env_name`` once ``error_of(url)`` says it answers (after one services.sh run)."""
+    url = os.environ.get(env_name, default)
+    error = error_of(url)
     if error is not None:
         log = _start_services()
-        error = _pg_error(url)
+        error = error_of(url)
         if error is not None:
             unavailable(f"{error}; scripts/services.sh said: {log}")
     return url
+
+
+def require_postgres() -> str:
+    """The admin URL of a PostgreSQL that answers (SQLAlchemy form), or skip/fail."""
+    return _require("TRILHA_TEST_PG_URL", DEFAULT_PG_URL, _pg_error)
 
 
 @contextmanager
@@ -117,11 +122,4 @@ def _redis_error(url: str) -> str | None:
 
 def require_redis() -> str:
     """The URL of a Redis that answers, or skip/fail."""
-    url = os.environ.get("TRILHA_TEST_REDIS_URL", DEFAULT_REDIS_URL)
-    error = _redis_error(url)
-    if error is not None:
-        log = _start_services()
-        error = _redis_error(url)
-        if error is not None:
-            unavailable(f"{error}; scripts/services.sh said: {log}")
-    return url
+    return _require("TRILHA_TEST_REDIS_URL", DEFAULT_REDIS_URL, _redis_error)
