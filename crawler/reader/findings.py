@@ -74,10 +74,10 @@ def inspect_target(written: str) -> list[Finding]:
         out.append(Finding(code="space-in-url", message="the URL contains whitespace", repair=current))
     stripped = _strip_stray(current) if (current[0] in _BRACKETS or current[-1] in _BRACKETS) else current
     if stripped != current:
-        extra = sorted(set(current) - set(stripped)) or [c for c in current if c in _PAIRS or c in _OPENERS][:1]
+        start = current.find(stripped)
+        removed = current[:start] + current[start + len(stripped):]
         current = stripped
-        out.append(Finding(code="stray-bracket",
-                           message=f"stray {''.join(extra) or 'bracket'} in the URL", repair=current))
+        out.append(Finding(code="stray-bracket", message=f"stray {removed} in the URL", repair=current or None))
     if not _SCHEME.match(current) and not current.startswith(("/", "#", ".")) and _HOSTLIKE.match(current):
         current = "https://" + current
         out.append(Finding(code="missing-scheme", message="the URL has no scheme (https:// assumed)",
