@@ -17,63 +17,45 @@ nodes plus the direct ``trl:requires`` / weak ``trl:comesBefore``); crawls as
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS as _DCTERMS
-from rdflib.namespace import PROV as _PROV
-from rdflib.namespace import RDF as _RDF
-from rdflib.namespace import RDFS as _RDFS
-from rdflib.namespace import SKOS as _SKOS
-from rdflib.namespace import XSD as _XSD
 
 from graph import iris
+from graph.health import crawl_triples
+from graph.health import outcome as outcome  # noqa: PLC0414 - re-exported
 from graph.iris import fold
 from graph.prerequisites import Curated, PrereqEdge, describe_cycle, find_cycles, resolve_curated
-from graph.resources import (
-    PersonRef,
-    guess_kind,
-    people_from_annotations,
-    people_from_url,
-    short_label,
-    types_for,
+from graph.resources import guess_kind, meta_triples, people_triples, short_label, types_for
+from graph.terms import (
+    BIBO,
+    CITO,
+    DCTERMS,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    TRL,
+    Lit,
+    arxiv_id,
+    date_literal,
+    iso_duration,
+    to_rdflib,
+    url_term,
 )
-from graph.terms import Lit, to_rdflib
-from graph.vocab import BIBO as _BIBO
-from graph.vocab import CITO as _CITO
-from graph.vocab import EARL as _EARL
-from graph.vocab import SCHEMA as _SCHEMA
-from graph.vocab import TRL as _TRL
 from graph.vocab import bind_prefixes
-from trilha.model import ALIVE_VERDICTS, INCONCLUSIVE_VERDICTS, Mention, ResourceKind, ResourceMeta, Verdict
+from trilha.model import Mention, ResourceKind, ResourceMeta
 from trilha.store.snapshot import Snapshot
+
+__all__ = ["BuildReport", "build_graph", "date_literal", "iso_duration", "iter_triples", "outcome", "url_term"]
 
 logger = logging.getLogger(__name__)
 
 
-class _Terms:
-    """Attribute access to a namespace with the IRIs cached (rdflib's lookup is slow in hot loops)."""
-
-    def __init__(self, ns: object) -> None:
-        self._ns = ns
-
-    def __getattr__(self, name: str) -> URIRef:
-        value = URIRef(getattr(self._ns, name))
-        setattr(self, name, value)
-        return value
-
-
-BIBO, CITO, EARL, SCHEMA, TRL = (_Terms(x) for x in (_BIBO, _CITO, _EARL, _SCHEMA, _TRL))
-DCTERMS, PROV, RDF, RDFS, SKOS, XSD = (_Terms(x) for x in (_DCTERMS, _PROV, _RDF, _RDFS, _SKOS, _XSD))
-
 Triple = tuple[URIRef, URIRef, URIRef | Lit]
-_SAFE_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"{}|\\^`]+$")
 
 
 @dataclass(slots=True)
@@ -84,63 +66,6 @@ class BuildReport:
     cycles: list[tuple[PrereqEdge, ...]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     prerequisites: list[PrereqEdge] = field(default_factory=list)
-
-
-def outcome(verdict: Verdict) -> URIRef:
-    """EARL outcome of a verdict: alive → passed, inconclusive → cantTell, skipped → inapplicable."""
-    if verdict in ALIVE_VERDICTS:
-        return EARL.passed
-    if verdict is Verdict.SKIPPED:
-        return EARL.inapplicable
-    if verdict in INCONCLUSIVE_VERDICTS:
-        return EARL.cantTell
-    return EARL.failed
-
-
-def url_term(url: str) -> URIRef | Lit:
-    """An IRI for a well-formed URL; an ``xsd:anyURI`` literal for anything else."""
-    if _SAFE_URL.match(url):
-        try:
-            ox.NamedNode(url)                 # RFC 3987 check, the same one Oxigraph applies on load
-            return URIRef(url)
-        except ValueError:
-            pass
-    return Lit.of(url, datatype=XSD.anyURI)
-
-
-def date_literal(text: str | None) -> Lit | None:
-    """ISO date text as a typed literal (xsd:gYear / gYearMonth / date / dateTime)."""
-    if not text:
-        return None
-    t = text.strip()
-    if re.fullmatch(r"\d{4}", t):
-        return Lit.of(t, datatype=XSD.gYear)
-    if re.fullmatch(r"\d{4}-\d{2}", t):
-        return Lit.of(t, datatype=XSD.gYearMonth)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
-        return Lit.of(t, datatype=XSD.date)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?", t):
-        return Lit.of(t, datatype=XSD.dateTime)
-    return None
-
-
-def iso_duration(seconds: int) -> str:
-    """``5025`` → ``"PT1H23M45S"`` (ISO 8601, as ``schema:timeRequired`` expects)."""
-    h, rest = divmod(max(0, int(seconds)), 3600)
-    m, s = divmod(rest, 60)
-    out = "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + (f"{s}S" if s or not (h or m) else "")
-    return out
-
-
-@functools.lru_cache(maxsize=4096)
-def _dt(value: datetime) -> Lit:
-    return Lit.of(value.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
-
-
-def _arxiv_id(value: str) -> str:
-    v = value.strip()
-    v = re.sub(r"^(arxiv:|arXiv:)", "", v)
-    return re.sub(r"v\d+$", "", v)
 
 
 class _Builder:
@@ -295,10 +220,10 @@ class _Builder:
             if kind is ResourceKind.PAPER:
                 yield from self._paper(r, first, site_id, md)
             if md is not None:
-                yield from self._meta(r, md)
+                yield from meta_triples(r, md)
             elif first.date_hint and (d := date_literal(first.date_hint)) is not None:
                 yield r, SCHEMA.datePublished, d
-            yield from self._people(r, mentions, md, kind)
+            yield from people_triples(r, mentions, md, kind)
 
     def _front_topic(self, t: URIRef) -> Iterator[Triple]:
         self.concepts[t] = self.snap.title or "(before the first heading)"
@@ -313,7 +238,7 @@ class _Builder:
 
     def _paper(self, r: URIRef, m: Mention, site_id: str | None, md: ResourceMeta | None) -> Iterator[Triple]:
         if site_id and site_id.startswith("arxiv:"):
-            aid = _arxiv_id(site_id)
+            aid = arxiv_id(site_id)
             self.papers[aid] = r
             self.name(f"arxiv:{aid}", r)
             yield r, DCTERMS.identifier, Lit.of(f"arXiv:{aid}")
@@ -321,57 +246,6 @@ class _Builder:
         issued = date_literal(md.published if md and md.published else None) or date_literal(m.date_hint)
         if issued is not None:
             yield r, DCTERMS.issued, issued
-
-    def _meta(self, r: URIRef, md: ResourceMeta) -> Iterator[Triple]:
-        if md.description:
-            yield r, SCHEMA.description, Lit.of(md.description)
-        if (d := date_literal(md.published)) is not None:
-            yield r, SCHEMA.datePublished, d
-        if md.duration_s:
-            yield r, SCHEMA.timeRequired, Lit.of(iso_duration(md.duration_s), datatype=XSD.duration)
-            yield r, TRL.durationSeconds, Lit.of(int(md.duration_s))
-        if md.language:
-            yield r, SCHEMA.inLanguage, Lit.of(md.language)
-        if md.stars is not None:
-            counter = URIRef(str(r) + "/stars")
-            yield r, SCHEMA.interactionStatistic, counter
-            yield counter, RDF.type, SCHEMA.InteractionCounter
-            yield counter, SCHEMA.interactionType, SCHEMA.LikeAction
-            yield counter, SCHEMA.userInteractionCount, Lit.of(int(md.stars))
-        if md.archived:
-            yield r, SCHEMA.creativeWorkStatus, Lit.of("archived")
-        if md.withdrawn:
-            yield r, SCHEMA.creativeWorkStatus, Lit.of("withdrawn")
-
-    def _people(
-        self, r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: ResourceKind
-    ) -> Iterator[Triple]:
-        first = mentions[0]
-        refs: list[PersonRef] = people_from_url(first.url or "")
-        for m in mentions:
-            refs += people_from_annotations(m.annotations, m.site)
-        if md is not None:
-            refs += [PersonRef(key=a, name=a) for a in md.authors]
-            if md.channel:
-                refs.append(PersonRef(key=md.channel, name=md.channel, site=first.site,
-                                      url=md.channel_url, is_channel=True))
-        seen: set[URIRef] = set()
-        for ref in refs:
-            p = iris.person_iri(ref.key, ref.site)
-            if p in seen:
-                continue
-            seen.add(p)
-            yield p, RDF.type, SCHEMA.Organization if ref.is_channel else SCHEMA.Person
-            yield p, SCHEMA.name, Lit.of(ref.name)
-            yield p, TRL.kind, Lit.of("channel" if ref.is_channel else "person")
-            if ref.site and ref.name.startswith("@"):
-                yield p, TRL.handle, Lit.of(ref.name)
-            if ref.url:
-                yield p, SCHEMA.url, url_term(ref.url)
-            if kind in (ResourceKind.PERSON, ResourceKind.CHANNEL):
-                yield r, SCHEMA.about, p
-            else:
-                yield r, SCHEMA.author, p
 
     # ------------------------------------------------------------ prerequisites
     def prerequisite_triples(self) -> Iterator[Triple]:
@@ -429,7 +303,7 @@ class _Builder:
             if r is None or not isinstance(refs, list):
                 continue
             for ref in refs:
-                cited = self.papers.get(_arxiv_id(str(ref)))
+                cited = self.papers.get(arxiv_id(str(ref)))
                 if cited is not None and cited != r:
                     out.append(PrereqEdge(dependent=r, prerequisite=cited, source="citation",
                                           reason="cites it"))
@@ -440,46 +314,7 @@ class _Builder:
     def check_triples(self) -> Iterator[Triple]:
         for (a, b) in getattr(self, "cites", []):
             yield a, CITO.cites, b
-        yield iris.AGENT, RDF.type, PROV.SoftwareAgent
-        yield iris.AGENT, SCHEMA.name, Lit.of("trilha")
-        latest_archive: dict[URIRef, str] = {}
-        for cc in self.snap.crawls:
-            c = cc.crawl
-            a = iris.crawl_iri(c.id)
-            yield a, RDF.type, PROV.Activity
-            yield a, PROV.startedAtTime, _dt(c.started_at)
-            if c.finished_at is not None:
-                yield a, PROV.endedAtTime, _dt(c.finished_at)
-            yield a, TRL.crawlStatus, Lit.of(c.status)
-            yield a, PROV.wasAssociatedWith, iris.AGENT
-            yield a, PROV.used, self.scheme
-            for check in cc.checks:
-                r = self.resources.get(check.canonical)
-                if r is None:
-                    continue
-                x, res = iris.check_iri(c.id, r), iris.result_iri(c.id, r)
-                yield x, RDF.type, EARL.Assertion
-                yield x, EARL.subject, r
-                yield x, EARL.assertedBy, iris.AGENT
-                yield x, EARL.result, res
-                yield x, PROV.wasGeneratedBy, a
-                yield res, RDF.type, EARL.TestResult
-                yield res, EARL.outcome, outcome(check.verdict)
-                yield res, TRL.verdict, Lit.of(str(check.verdict))
-                if check.checked_at is not None:
-                    yield res, DCTERMS.date, _dt(check.checked_at)
-                if check.http_status is not None:
-                    yield res, TRL.httpStatus, Lit.of(check.http_status)
-                if check.final_url:
-                    yield res, TRL.finalUrl, Lit.of(check.final_url, datatype=XSD.anyURI)
-                if check.suggested_url:
-                    yield res, TRL.suggestedUrl, Lit.of(check.suggested_url, datatype=XSD.anyURI)
-                if check.reason:
-                    yield res, TRL.checkReason, Lit.of(check.reason)
-                if check.archived_url:
-                    latest_archive[r] = check.archived_url
-        for r, url in latest_archive.items():
-            yield r, SCHEMA.archivedAt, url_term(url)
+        yield from crawl_triples(self.snap.crawls, self.resources, self.scheme)
 
 
 class _ConceptMatcher:

@@ -12,10 +12,18 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from collections.abc import Iterator
+
 from rdflib import URIRef
 
+from graph import iris
+from graph.terms import RDF, TRL, XSD, Lit, date_literal, iso_duration, url_term
+from graph.terms import SCHEMA as S
 from graph.vocab import FABIO, SCHEMA
+from trilha.model import Mention, ResourceMeta
 from trilha.model import ResourceKind as K
+
+Triple = tuple[URIRef, URIRef, URIRef | Lit]
 
 TYPES: dict[K, tuple[URIRef, ...]] = {
     K.VIDEO: (SCHEMA.VideoObject,),
@@ -155,3 +163,56 @@ def _looks_like_name(text: str) -> bool:
     if any(w.casefold() in _KIND_WORDS for w in words):
         return False
     return all(w[0].isupper() and w.replace("-", "").replace(".", "").isalpha() for w in words)
+
+
+def meta_triples(r: URIRef, md: ResourceMeta) -> Iterator[Triple]:
+    """What the crawl's metadata says about a resource (schema.org terms)."""
+    if md.description:
+        yield r, S.description, Lit.of(md.description)
+    if (d := date_literal(md.published)) is not None:
+        yield r, S.datePublished, d
+    if md.duration_s:
+        yield r, S.timeRequired, Lit.of(iso_duration(md.duration_s), datatype=XSD.duration)
+        yield r, TRL.durationSeconds, Lit.of(int(md.duration_s))
+    if md.language:
+        yield r, S.inLanguage, Lit.of(md.language)
+    if md.stars is not None:
+        counter = URIRef(str(r) + "/stars")
+        yield r, S.interactionStatistic, counter
+        yield counter, RDF.type, S.InteractionCounter
+        yield counter, S.interactionType, S.LikeAction
+        yield counter, S.userInteractionCount, Lit.of(int(md.stars))
+    if md.archived:
+        yield r, S.creativeWorkStatus, Lit.of("archived")
+    if md.withdrawn:
+        yield r, S.creativeWorkStatus, Lit.of("withdrawn")
+
+
+def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: K) -> Iterator[Triple]:
+    """People and channels of a resource: from its URL, annotations and metadata."""
+    first = mentions[0]
+    refs: list[PersonRef] = people_from_url(first.url or "")
+    for m in mentions:
+        refs += people_from_annotations(m.annotations, m.site)
+    if md is not None:
+        refs += [PersonRef(key=a, name=a) for a in md.authors]
+        if md.channel:
+            refs.append(PersonRef(key=md.channel, name=md.channel, site=first.site,
+                                  url=md.channel_url, is_channel=True))
+    seen: set[URIRef] = set()
+    for ref in refs:
+        p = iris.person_iri(ref.key, ref.site)
+        if p in seen:
+            continue
+        seen.add(p)
+        yield p, RDF.type, S.Organization if ref.is_channel else S.Person
+        yield p, S.name, Lit.of(ref.name)
+        yield p, TRL.kind, Lit.of("channel" if ref.is_channel else "person")
+        if ref.site and ref.name.startswith("@"):
+            yield p, TRL.handle, Lit.of(ref.name)
+        if ref.url:
+            yield p, S.url, url_term(ref.url)
+        if kind in (K.PERSON, K.CHANNEL):
+            yield r, S.about, p
+        else:
+            yield r, S.author, p
