@@ -1,7 +1,7 @@
 """Benchmark the scale-out path (run by hand, not in CI): one crawl shared by worker processes.
 
     .venv/bin/python bench/scale.py                  # 5,000 links; 1 worker, then 2 workers
-    .venv/bin/python bench/scale.py --links 20000 --workers 1,2
+    .venv/bin/python bench/scale.py --links 20000 --workers 1,2 --batch-size 200
 
 Every run uses the PostgreSQL store (``TRILHA_TEST_PG_URL``, a fresh database per run)
 and, for more than one worker, Redis (``TRILHA_TEST_REDIS_URL``): worker 1 starts the
@@ -104,9 +104,11 @@ def query(url: str, sql: str) -> list[tuple]:
             return []
 
 
-def run(listing: Path, workers: int, db_url: str, redis_url: str, tmp: Path) -> None:
+def run(listing: Path, workers: int, db_url: str, redis_url: str, tmp: Path, batch_size: int | None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRILHA_")}
     env.update(TRILHA_DB=db_url, PYTHONDONTWRITEBYTECODE="1")
+    if batch_size:
+        env["TRILHA_BATCH_SIZE"] = str(batch_size)
     if workers > 1:
         env["TRILHA_REDIS_URL"] = redis_url
     cmd = [sys.executable, "-m", "trilha", "-q", "crawl", str(listing), "--format", "json"]
@@ -140,6 +142,7 @@ def main() -> int:
     parser.add_argument("--links", type=int, default=5000)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts to run")
     parser.add_argument("--concurrency", type=int, default=16, help="per worker (the add-on caps it at 16)")
+    parser.add_argument("--batch-size", type=int, default=None, help="checks per store transaction (TRILHA_BATCH_SIZE)")
     args = parser.parse_args()
     pg_admin = os.environ.get("TRILHA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("TRILHA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -161,7 +164,7 @@ def main() -> int:
             for workers in (int(w) for w in args.workers.split(",")):
                 name, db_url = pg_database(pg_admin)
                 try:
-                    run(listing, workers, db_url, redis_url, tmp)
+                    run(listing, workers, db_url, redis_url, tmp, args.batch_size)
                 finally:
                     drop_database(pg_admin, name)
         finally:
