@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from trilha.cli.build import step_build
 from trilha.cli.db import db_label, open_db
 from trilha.cli.ingest import counts_rows, describe_change, read_list, read_options
 from trilha.cli.options import db_option, fail_on_option, format_option, out_option
@@ -148,6 +149,7 @@ def step_summary(state: RunState) -> None:
 
 #: the main job, in order; later issues append crawl, build, map and report steps
 STEPS: list[tuple[str, Step]] = [("read", step_read), ("store", step_store), ("summary", step_summary),
+                                 ("build", step_build),
                                  ("report", step_report)]   # the report stays LAST (insert new steps before it)
 
 
