@@ -40,7 +40,7 @@ def expected_counts(db_url: str, view: str) -> tuple[int, int]:
 
     store = open_store(db_url)
     try:
-        G, _ = graph_from_store(store, None)
+        G, _, _ = graph_from_store(store, None)
     finally:
         store.close()
     shown = view_nodes(G, view)
@@ -121,7 +121,7 @@ def test_run_step_and_history_based_health(tmp_path: Path) -> None:
                 CheckResult(canonical=second.canonical, url=second.url, verdict=Verdict.OK, http_status=200),
             ])
             finish_crawl(store, crawl, status="finished")
-        G, _ = graph_from_store(store, None)
+        G, _, _ = graph_from_store(store, None)
         assert annotate_health(G, store, None) >= 2
         health = {a["url"]: a["health"] for _, a in G.nodes(data=True) if a["node_type"] == "resource"}
         assert health.get(first.url, health.get(first.canonical)) == "dead"

@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 MAP_FILE = "map.html"
 
 
-def graph_from_store(store: Store, list_source: str | None) -> tuple[nx.DiGraph, str]:
-    """The NetworkX projection of the list's graph, built in-process; and the list's title."""
+def graph_from_store(store: Store, list_source: str | None) -> tuple[nx.DiGraph, str, str]:
+    """The NetworkX projection of the list's graph, built in-process; the list's title and source."""
     from graph.build import build_graph
     from graph.prerequisites import load_curated
     from graph.project import to_networkx
@@ -39,7 +39,7 @@ def graph_from_store(store: Store, list_source: str | None) -> tuple[nx.DiGraph,
     if snapshot is None:
         raise TrilhaError("the store holds no list: run `trilha ingest` (or `trilha run`) first")
     rdf, _report = build_graph(snapshot, load_curated())
-    return to_networkx(rdf), snapshot.title
+    return to_networkx(rdf), snapshot.title, snapshot.source
 
 
 def graph_from_file(path: Path) -> nx.DiGraph:
@@ -74,9 +74,9 @@ def annotate_health(G: nx.DiGraph, store: Store, list_source: str | None) -> int
 def map_from_store(store: Store, out_dir: Path, *, list_source: str | None = None,
                    view: str = "prerequisites", title: str | None = None) -> MapStats:
     """Build the graph from an open store and write ``out_dir/map.html``."""
-    G, list_title = graph_from_store(store, list_source)
+    G, list_title, source = graph_from_store(store, list_source)
     try:
-        annotate_health(G, store, list_source)
+        annotate_health(G, store, source)         # the same list the graph was built from
     except TrilhaError as exc:              # health is a nicety; the verdicts are still there
         logger.warning("map without history-based health: %s", exc)
     return write_map(G, out_dir / MAP_FILE, view=view, title=title or f"{list_title}: prerequisite map")
