@@ -254,7 +254,7 @@
   ["f-topic", "f-type", "f-health"].forEach(function (id) { $(id).addEventListener("change", applyFilters); });
   $("panel-path").addEventListener("click", function () {
     if (state.selected == null) return;
-    network.fit({ nodes: showPath(state.selected).map(String).map(Number), animation: false });
+    network.fit({ nodes: showPath(state.selected), animation: false });
   });
   $("panel-clear").addEventListener("click", clearPath);
   $("fit-all").addEventListener("click", function () { network.fit({ animation: false }); });
