@@ -36,7 +36,7 @@ def test_failure_verdicts(failure: str, verdict: Verdict) -> None:
 
 def test_permanent_redirect_to_another_resource_is_moved_with_suggestion() -> None:
     f = fetched(200, "https://example.org/new", ((URL, 301),))
-    assert classify_response(URL, f) == (Verdict.MOVED, "301 to https://example.org/new", "https://example.org/new")
+    assert classify_response(URL, f) == (Verdict.MOVED, "moved (301) to https://example.org/new", "https://example.org/new")
     f308 = fetched(200, "https://example.org/new", ((URL, 308),))
     assert classify_response(URL, f308)[0] == Verdict.MOVED
 

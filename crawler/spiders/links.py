@@ -266,6 +266,7 @@ class LinkSpider(scrapy.Spider):
         page = next((e.fetched for e in reversed(job.exchanges) if e.call.purpose == "page"), None)
         basis = page or last
         verdict, reason, suggested = decide(target.url, assessment, basis)
+        own = bool(job.exchanges)          # False: decided from a batch API answer shared by many resources
         if basis.status is not None and verdict not in (Verdict.OK, Verdict.MOVED, Verdict.REDIRECTED) \
                 and basis.status in self._accepted(target.url):
             verdict, reason = Verdict.OK, f"{basis.status} accepted by the config for this host"
@@ -286,8 +287,9 @@ class LinkSpider(scrapy.Spider):
             canonical=target.canonical,
             url=target.url,
             verdict=verdict,
-            http_status=basis.status,
-            final_url=(previous.final_url if not_modified and previous else basis.url) if basis.status else None,
+            http_status=basis.status if own else None,
+            final_url=((previous.final_url if not_modified and previous else basis.url) if basis.status else None)
+            if own else None,
             suggested_url=suggested,
             redirects=tuple(Hop(url=u, status=s) for u, s in basis.redirects),
             reason=reason,
@@ -295,8 +297,8 @@ class LinkSpider(scrapy.Spider):
             adapter=getattr(job.adapter, "name", None),
             method=call.method if call else None,
             elapsed_ms=int((time.monotonic() - job.started) * 1000),
-            etag=basis.headers.get("etag") if basis.status else None,
-            last_modified=basis.headers.get("last-modified") if basis.status else None,
+            etag=basis.headers.get("etag") if basis.status and own else None,
+            last_modified=basis.headers.get("last-modified") if basis.status and own else None,
             not_modified=not_modified,
             conditional=job.conditional,
             fragments_missing=fragments,
