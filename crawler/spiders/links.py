@@ -28,8 +28,10 @@ from twisted.python.failure import Failure
 
 from crawler.adapters import registry
 from crawler.adapters.base import Adapter, ApiCall, Assessment, Exchange, Fetched
-from crawler.classify import NETWORK_FAILURES, classify_failure, decide, wants_archive
+from crawler.classify import NETWORK_FAILURES, classify_failure, decide
 from crawler.middlewares import CONDITIONAL, IDENTITY, MAX_BYTES, VALIDATORS
+from crawler.spiders.after import AfterVerdict
+from crawler.spiders.calls import batch_key, optional_adapter, safe
 from crawler.spiders.enrich import merge_meta
 from crawler.spiders.failures import failure_code
 from crawler.spiders.fragments import missing_fragments
@@ -59,7 +61,7 @@ class BatchJob:
     jobs: dict[str, list[Job]]
 
 
-class LinkSpider(scrapy.Spider):
+class LinkSpider(AfterVerdict, scrapy.Spider):
     name = "trilha-links"
 
     def __init__(
@@ -80,8 +82,8 @@ class LinkSpider(scrapy.Spider):
         self.store, self.crawl_id, self.progress = store, crawl_id, progress
         self.archive_lookups: dict[str, tuple[str | None, str | None]] = {}
         self.archived = dict(archived or {})           # canonical -> snapshot already looked up
-        self.wayback = _optional_adapter("wayback") if wayback else None
-        self.enricher = _optional_adapter("semanticscholar") if enrich else None
+        self.wayback = optional_adapter("wayback") if wayback else None
+        self.enricher = optional_adapter("semanticscholar") if enrich else None
         self.enrich_key: dict[str, str] = {}            # canonical -> enrichment key (arXiv id)
         self.enriched: dict[str, Any] = {}              # key -> ResourceMeta | None, once answered
         self.held: dict[str, list[tuple[CheckResult, bool]]] = defaultdict(list)
@@ -104,7 +106,7 @@ class LinkSpider(scrapy.Spider):
             adapter = registry.pick(target.url)
             job = Job(target=target, adapter=adapter)
             self._want_enrichment(target)
-            key = _batch_key(adapter, target.url)
+            key = batch_key(adapter, target.url)
             if key is not None:
                 batch = batches.setdefault(adapter.name, BatchJob(adapter, [], defaultdict(list)))
                 if key not in batch.jobs:
@@ -132,12 +134,12 @@ class LinkSpider(scrapy.Spider):
         * GitHub's unauthenticated API budget spent: the adapter's page check instead.
         """
         if adapter.name == "github" and self.github_budget_out and hasattr(adapter, "page_request"):
-            call = _safe(lambda: adapter.page_request(url), None)
+            call = safe(lambda: adapter.page_request(url), None)
             if call is not None:
                 return call
         if adapter.name == "generic" and urlsplit(url).path.lower().endswith(registry.HEAD_ONLY_EXT):
             return registry.FALLBACK.first_request(url)
-        return _safe(lambda: adapter.first_request(url), None) or registry.FALLBACK.first_request(url)
+        return safe(lambda: adapter.first_request(url), None) or registry.FALLBACK.first_request(url)
 
     def _request(self, call: ApiCall, meta: dict[str, Any], *, url: str | None = None,
                  hops: tuple[tuple[str, int], ...] = (), method: str | None = None) -> scrapy.Request:
@@ -212,7 +214,7 @@ class LinkSpider(scrapy.Spider):
                           truncated="download_stopped" in response.flags, redirects=hops)
         if job is not None and job.adapter.name == "github" and not self.github_budget_out:
             exhausted = getattr(importlib.import_module(type(job.adapter).__module__), "api_budget_exhausted", None)
-            if exhausted is not None and _safe(lambda: exhausted(fetched), False):
+            if exhausted is not None and safe(lambda: exhausted(fetched), False):
                 logger.warning("GitHub API budget spent: page checks from now on")
                 self.github_budget_out = True
         yield from self._deliver(meta, call, fetched)
@@ -242,7 +244,7 @@ class LinkSpider(scrapy.Spider):
         yield from self._advance(meta["trilha_job"], call, fetched)
 
     def _after_batch(self, batch: BatchJob, fetched: Fetched) -> Iterator[Any]:
-        answers = _safe(lambda: batch.adapter.parse_batch(batch.keys, fetched), {}) or {}
+        answers = safe(lambda: batch.adapter.parse_batch(batch.keys, fetched), {}) or {}
         for key in batch.keys:
             for job in batch.jobs[key]:
                 answer = answers.get(key)
@@ -253,7 +255,7 @@ class LinkSpider(scrapy.Spider):
 
     def _advance(self, job: Job, call: ApiCall, fetched: Fetched) -> Iterator[Any]:
         job.exchanges.append(Exchange(call=call, fetched=fetched))
-        answer = _safe(lambda: job.adapter.assess(job.target.url, tuple(job.exchanges)), None)
+        answer = safe(lambda: job.adapter.assess(job.target.url, tuple(job.exchanges)), None)
         if isinstance(answer, ApiCall) and len(job.exchanges) < MAX_CALLS:
             yield from self._call(job, answer)
             return
@@ -312,69 +314,6 @@ class LinkSpider(scrapy.Spider):
             self.network_failed.append(result)
         return result
 
-    # ------------------------------------------------- after the verdict: enrichment, wayback
-
-    def _emit(self, job: Job, assessment: Assessment | None, last: Fetched) -> Iterator[Any]:
-        result = self._finish(job, assessment, last)
-        archive = wants_archive(result.verdict) or bool(assessment and assessment.want_archive)
-        key = self.enrich_key.get(result.canonical)
-        if key is not None and key not in self.enriched:
-            self.held[key].append((result, archive))          # released when the enrichment answers
-            return
-        if key is not None:
-            result = replace(result, meta=merge_meta(result.meta, self.enriched[key]))
-        yield from self._archive(result, archive)
-
-    def _archive(self, result: CheckResult, archive: bool) -> Iterator[Any]:
-        if not archive or self.wayback is None or result.verdict == Verdict.OFFLINE:
-            yield result
-            return
-        if result.canonical in self.archived:                 # looked up before: never again
-            yield replace(result, archived_url=self.archived[result.canonical])
-            return
-        call = _safe(lambda: self.wayback.first_request(result.url), None)
-        if call is None:
-            yield result
-            return
-        yield self._request(call, {"trilha_pending": result})
-
-    def _after_wayback(self, result: CheckResult, fetched: Fetched) -> CheckResult:
-        if fetched.status is None:                           # no answer: try again next crawl
-            return result
-        parse = getattr(self.wayback, "parse_lookup", None)
-        snapshot, timestamp = _safe(lambda: parse(fetched), (None, None)) if parse else (None, None)
-        self.archive_lookups[result.canonical] = (snapshot, timestamp)
-        self.archived[result.canonical] = snapshot
-        return replace(result, archived_url=snapshot)
-
-    def _want_enrichment(self, target: Target) -> None:
-        if self.enricher is None or not _safe(lambda: self.enricher.matches(target.url), False):
-            return
-        key = _batch_key(self.enricher, target.url)
-        if key is not None:
-            self.enrich_key[target.canonical] = key
-
-    def _enrichment_requests(self) -> Iterator[scrapy.Request]:
-        keys = list(dict.fromkeys(self.enrich_key.values()))
-        size = max(int(getattr(self.enricher, "batch_size", 100)), 1)
-        for i in range(0, len(keys), size):
-            chunk = keys[i : i + size]
-            call = _safe(lambda chunk=chunk: self.enricher.batch_request(chunk), None)
-            if call is None:
-                for key in chunk:
-                    self.enriched[key] = None
-                continue
-            yield self._request(call, {"trilha_enrich": chunk})
-
-    def _after_enrichment(self, keys: list[str], fetched: Fetched) -> Iterator[Any]:
-        answers = _safe(lambda: self.enricher.parse_batch(keys, fetched), {}) or {}
-        for key in keys:
-            answer = answers.get(key)
-            self.enriched[key] = answer.meta if isinstance(answer, Assessment) else None
-            for result, archive in self.held.pop(key, []):
-                merged = replace(result, meta=merge_meta(result.meta, self.enriched[key]))
-                yield from self._archive(merged, archive)
-
     def _accepted(self, url: str) -> set[int]:
         """Status codes the config accepts as ok for this host (``[hosts."<host>"].accept``)."""
         accept = self.settings.getdict("TRILHA_HOST_ACCEPT") if hasattr(self, "settings") else {}
@@ -386,27 +325,3 @@ class LinkSpider(scrapy.Spider):
         verdict, _ = classify_failure(target.skip or "excluded")
         return CheckResult(canonical=target.canonical, url=target.url, verdict=verdict,
                            reason=target.reason, checked_at=datetime.now(UTC))
-
-
-def _optional_adapter(name: str) -> Any:
-    """An adapter module that is not picked per URL (wayback, semanticscholar), if present."""
-    try:
-        return importlib.import_module(f"crawler.adapters.{name}").ADAPTER
-    except (ModuleNotFoundError, AttributeError):
-        return None
-
-
-def _batch_key(adapter: Adapter, url: str) -> str | None:
-    fn = getattr(adapter, "batch_key", None)
-    if fn is None or not hasattr(adapter, "batch_request"):
-        return None
-    return _safe(lambda: fn(url), None)
-
-
-def _safe(fn: Any, default: Any) -> Any:
-    """Call an adapter function; a bug in one adapter must not stop the crawl."""
-    try:
-        return fn()
-    except Exception:  # noqa: BLE001
-        logger.exception("adapter failed")
-        return default
