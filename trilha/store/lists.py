@@ -367,6 +367,18 @@ def _bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
         connection.execute(stmt, [{"_id": r["id"], **{k: r[k] for k in names}} for r in chunk])
 
 
+def _mark_removed(session: Session, model: Any, ids: list[int], now: datetime) -> None:
+    """``removed_at = now`` for these rows (PostgreSQL: ``id = ANY(array)``, see :func:`_resource_ids`)."""
+    connection = session.connection()
+    table = model.__table__
+    for chunk in _chunks(ids, LOOKUP_CHUNK):
+        if connection.dialect.name == "postgresql" and connection.dialect.paramstyle in ("format", "pyformat"):
+            connection.exec_driver_sql(
+                f'UPDATE "{table.name}" SET removed_at = %s WHERE id = ANY(%s)', (now, list(chunk)))
+        else:
+            session.execute(update(model).where(model.id.in_(chunk)).values(removed_at=now))
+
+
 def _sync(
     session: Session,
     model: Any,
@@ -410,8 +422,7 @@ def _sync(
     constants = {"list_id": list_id, "first_seen": now, "removed_at": None, **(on_insert or {})}
     _bulk_insert(session, model, [key_attr, *columns], inserts, constants)
     _bulk_update(session, model, updates)
-    for chunk in _chunks(gone, LOOKUP_CHUNK):
-        session.execute(update(model).where(model.id.in_(chunk)).values(removed_at=now))
+    _mark_removed(session, model, gone, now)
 
     ids: dict[str, int] = {}
     if want_ids:
