@@ -174,6 +174,17 @@ def test_fragments_pure() -> None:
     body = b'<h2 id="intro">x</h2><a name=old></a><h2 id="user-content-install">y</h2>'
     assert missing_fragments(["intro", "old", "install", "nope", "L10-L20"], body, truncated=False) == ("nope",)
     assert missing_fragments(["nope"], body, truncated=True) == ()
+    assert missing_fragments(["notebook-container"], b'<div id="root"></div>', truncated=False) == ()  # JS shell
+
+
+def test_fragments_of_a_github_markdown_file() -> None:
+    import base64
+
+    readme = "# Title\n\n## Getting started\n\n## Getting started\n\n### API & CLI\n"
+    body = json.dumps({"name": "README.md", "encoding": "base64",
+                       "content": base64.b64encode(readme.encode()).decode()}).encode()
+    wanted = ["getting-started", "getting-started-1", "api--cli", "missing-one"]
+    assert missing_fragments(wanted, body, truncated=False) == ("missing-one",)
 
 
 def test_config_file_accepts_codes_per_host(fixture_server, store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]

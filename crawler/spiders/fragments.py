@@ -4,7 +4,12 @@ GitHub renders README headings with ids prefixed ``user-content-`` (its HTML
 sanitiser's clobber prefix) and resolves ``#heading`` to ``#user-content-heading`` with
 JavaScript, so both forms count.  A page read only partly (early stop) cannot prove a
 fragment missing: nothing is reported then.  Line anchors (``#L10``, ``#L10-L20``) and
-text fragments (``#:~:text=``) are not ids and are never reported.
+text fragments (``#:~:text=``) are not ids and are never reported.  A page with almost no
+ids (fewer than :data:`MIN_IDS`) is a JavaScript shell whose anchors appear only in a
+browser (Kaggle, Colab; lychee#2179): nothing is reported for it either.
+
+A GitHub REST ``contents`` answer (JSON, base64 ``content``) of a Markdown file is read
+as the Markdown it holds: its headings give GitHub's anchors (``crawler.reader.anchors``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,40 @@ _ID = re.compile(rb"""\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", 
 _NOT_IDS = re.compile(r"^(L\d+(-L\d+)?|:~:.*)$")
 
 
+MIN_IDS = 3
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
+
+
+def _markdown_of_contents(body: bytes) -> str | None:
+    """The Markdown text of a GitHub ``contents`` API answer, if it is one."""
+    import base64
+    import json
+
+    if not body.lstrip().startswith(b"{"):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("encoding") != "base64" or not str(data.get("name", "")).lower() \
+            .endswith((".md", ".markdown")):
+        return None
+    try:
+        return base64.b64decode(str(data.get("content", ""))).decode("utf-8", "replace")
+    except ValueError:
+        return None
+
+
+def markdown_ids(text: str) -> set[str]:
+    from crawler.reader.anchors import anchors_of
+
+    return set(anchors_of([m.group(1) for m in _HEADING.finditer(text)]))
+
+
 def page_ids(body: bytes) -> set[str]:
+    markdown = _markdown_of_contents(body)
+    if markdown is not None:
+        return markdown_ids(markdown)
     ids: set[str] = set()
     for m in _ID.finditer(body):
         raw = m.group(1) or m.group(2) or m.group(3) or b""
@@ -29,6 +67,8 @@ def missing_fragments(fragments: Sequence[str], body: bytes, *, truncated: bool)
     if not fragments or truncated:
         return ()
     ids = page_ids(body)
+    if len(ids) < MIN_IDS:
+        return ()
     missing = []
     for fragment in fragments:
         name = unquote(fragment)
