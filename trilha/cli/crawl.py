@@ -245,3 +245,25 @@ def _align(urls: tuple[str, ...], targets: list[Any]) -> list[Any]:
     for url in urls:
         by_url[url] = targets_from_urls([url], Config())[0]
     return [by_url[u] for u in urls]
+
+
+def step_crawl(state: Any) -> None:
+    """The crawl step of ``trilha run`` (a ``(RunState) -> None`` step, see trilha.cli.run).
+
+    Crawls the list the earlier steps read and stored; without network it prints one
+    ``offline: …`` line and goes on.  Not registered in ``trilha.cli.run.STEPS`` yet: the
+    Scrapy reactor runs once per process and ``trilha run``'s in-process CliRunner tests
+    would start it (and reach real hosts); register it with ``("crawl", step_crawl)``
+    before ``build`` once those tests pass ``--remap`` or run in a subprocess.
+    """
+    from crawler.run import run_crawl
+    from crawler.spiders.targets import targets_from_mentions
+
+    config = load_config({})
+    targets = targets_from_mentions(state.study_list.mentions, config)
+    with Reporter(len(targets)) as reporter:
+        outcome = run_crawl(state.store, targets, config, list_id=state.ingested.list_id, progress=reporter)
+    if outcome.offline:
+        click.echo(f"offline: {outcome.offline_reason}; checks marked offline, not dead", err=True)
+    state.summary["crawl"] = {"crawl_id": outcome.crawl_id, "status": outcome.status, "offline": outcome.offline,
+                              "checked": outcome.checked}
