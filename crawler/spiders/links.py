@@ -146,7 +146,9 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         meta = {
             **meta,
             IDENTITY: url or call.url,
-            MAX_BYTES: call.max_bytes,
+            # API answers are read whole (up to the hard cap); pages stop early (EarlyStopMiddleware)
+            MAX_BYTES: call.max_bytes or (
+                None if call.purpose == "page" else self.settings.getint("DOWNLOAD_MAXSIZE")),
             "trilha_call": call,
             "trilha_hops": hops,
             "handle_httpstatus_all": True,
