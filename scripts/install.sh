@@ -81,15 +81,30 @@ fi
 
 # --- 2. Python virtual environment ------------------------------------------
 STEP="find Python >= 3.11"
-PY="${PYTHON:-python3}"
-command -v "$PY" >/dev/null 2>&1 || die "no $PY on PATH (need Python >= 3.11 with venv)"
-"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-    || die "$("$PY" --version 2>&1) is too old: trilha needs Python >= 3.11 (set PYTHON=/path/to/python3.11)"
+PY=""
+for candidate in ${PYTHON:-} python3 python3.13 python3.12 python3.11; do
+    if command -v "$candidate" >/dev/null 2>&1 \
+        && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        PY="$candidate"; break
+    fi
+done
+[ -n "$PY" ] || die "no Python >= 3.11 found (tried ${PYTHON:-} python3 python3.13 python3.12 python3.11; set PYTHON=/path/to/python3.11)"
 
 STEP="create .venv"
 if [ ! -x .venv/bin/python ]; then
     say "creating .venv with $("$PY" --version 2>&1)"
-    "$PY" -m venv .venv >>"$LOG" 2>&1
+    if ! "$PY" -m venv .venv >>"$LOG" 2>&1; then
+        # Debian's own Python needs python3-venv (ensurepip) for `python3 -m venv`
+        rm -rf .venv
+        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+            STEP="apt-get install python3-venv"
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >>"$LOG" 2>&1
+            STEP="create .venv"
+            "$PY" -m venv .venv >>"$LOG" 2>&1
+        else
+            die "'$PY -m venv' failed (on Debian: apt-get install python3-venv)"
+        fi
+    fi
 fi
 
 STEP="pip install -e .[test,scale]"
