@@ -47,6 +47,7 @@ EXPECTED = {
     f"{BASE}/head-405/picture.png": ("ok", 200, None),
     "https://excluded.example/page": ("skipped", None, None),
     "mailto:someone@example.org": ("skipped", None, None),
+    "https:///no-host": ("malformed", None, None),
 }
 
 
