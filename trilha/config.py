@@ -44,7 +44,7 @@ class Setting:
 
 #: every setting, declared once (name, type, default, help, extra environment names)
 SETTINGS: tuple[Setting, ...] = (
-    Setting("include", list, [], "Regexes: only URLs matching one of them are checked (include beats exclude)."),
+    Setting("include", list, [], "Regexes: URLs matching one are checked even when an exclude matches (lychee's --include)."),
     Setting("exclude", list, [], "Regexes: URLs matching one of them are skipped (verdict skipped)."),
     Setting("remap", list, [], "'REGEX REPLACEMENT' rules: where requests go; the stored URL stays the original."),
     Setting("allow_private", bool, False, "Allow private, loopback and link-local addresses (refused by default)."),
