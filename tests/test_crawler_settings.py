@@ -68,3 +68,13 @@ def test_every_setting_has_help_and_a_config_field() -> None:
     fields = set(Config.__dataclass_fields__)
     for setting in SETTINGS:
         assert setting.help and setting.name in fields
+
+
+def test_docs_name_every_verdict_and_setting() -> None:
+    from trilha.model import Verdict
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "verdicts.md").read_text(encoding="utf-8")
+    for verdict in Verdict:
+        assert f"| `{verdict.value}` |" in text, verdict
+    for setting in SETTINGS:
+        assert f"| `{setting.name}` |" in text, setting.name
