@@ -59,7 +59,7 @@ def crawl(fixture_server, tmp_path_factory):  # type: ignore[no-untyped-def]
     for url in EXPECTED:
         args += ["--url", url]
     args += ["--url", f"{BASE}/anchors#missing", "--url", f"{BASE}/anchors#readme-anchor"]
-    proc = run_cli(args, env=cli_env(TRILHA_TIMEOUT="2", TRILHA_RETRIES="1"))
+    proc = run_cli(args, env=cli_env(TRILHA_TIMEOUT="4", TRILHA_RETRIES="1"))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     data["stderr"] = proc.stderr
