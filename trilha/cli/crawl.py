@@ -182,7 +182,7 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
         from crawler.reader import read_study_list
         from trilha.store.lists import ingest
 
-        study = read_study_list(list_source or str(BUNDLED_LIST))
+        study = read_study_list(list_source or str(BUNDLED_LIST), allow_private=config.allow_private)
         list_id = ingest(store, study).list_id
         targets = targets_from_mentions(study.mentions, config)
         anchors = [s.anchor for s in study.sections]
