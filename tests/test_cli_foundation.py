@@ -162,7 +162,7 @@ def test_ingest_of_a_changed_file_marks_removed_links(db_url: str, tmp_path: Pat
 
 def test_run_stores_and_summarises_by_section_and_site(db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = invoke("run", "--db", db_url, "--out", str(out))
+    result = invoke("run", "--no-crawl", "--db", db_url, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert f"database: {tmp_path / 'store' / 'trilha.sqlite3'} (SQLite)" in result.stdout
     assert f"out dir: {out}" in result.stdout
@@ -178,7 +178,7 @@ def test_run_stores_and_summarises_by_section_and_site(db_url: str, tmp_path: Pa
 
 
 def test_run_json(db_url: str, tmp_path: Path) -> None:
-    result = invoke("run", "--db", db_url, "--out", str(tmp_path / "o"), "--format", "json")
+    result = invoke("run", "--no-crawl", "--db", db_url, "--out", str(tmp_path / "o"), "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["store"]["counts"][0]["added"] == 165
@@ -262,7 +262,7 @@ def test_unreachable_database_is_one_line(bad_db: str, db_url: str, stored: dict
         blocker.write_text("x", encoding="utf-8")
         bad_db = f"sqlite:///{blocker}/sub/trilha.sqlite3"
     for args in (["ingest", "--db", bad_db], ["db", "upgrade", "--db", bad_db],
-                 ["run", "--db", bad_db, "--out", str(tmp_path / "o")]):
+                 ["run", "--no-crawl", "--db", bad_db, "--out", str(tmp_path / "o")]):
         result = invoke(*args)
         assert result.exit_code == 1, (args, result.output)
         lines = stderr_lines(result)
@@ -287,7 +287,7 @@ def _trilha(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_real_program_run_and_a_bad_list(tmp_path: Path) -> None:
-    ok = _trilha("run", tmp_path=tmp_path)
+    ok = _trilha("run", "--no-crawl", tmp_path=tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert f"database: {tmp_path / 'sub.sqlite3'} (SQLite)" in ok.stdout
     assert f"out dir: {tmp_path / 'out'}" in ok.stdout

@@ -16,7 +16,7 @@ def test_run_ends_with_the_report_and_fail_on(tmp_path) -> None:
     lst.write_text(SCENARIO_LIST, encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'run.db'}"
     out = tmp_path / "out"
-    base = ["run", str(lst), "--db", db, "--out", str(out)]
+    base = ["run", str(lst), "--no-crawl", "--db", db, "--out", str(out)]
     ok = CliRunner().invoke(cli, base)
     assert ok.exit_code == 0, ok.output
     for name in ("report.html", "report.md", "report.json", "report.csv", "report.junit.xml"):

@@ -179,10 +179,11 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
         targets = targets_from_urls(list(urls), config)
         mentions = [(u, t.canonical, None) for u, t in zip(urls, _align(urls, targets), strict=True)]
     else:
-        from crawler.reader import read_study_list
         from trilha.store.lists import ingest
 
-        study = read_study_list(list_source or str(BUNDLED_LIST), allow_private=config.allow_private)
+        from trilha.cli.ingest import read_list
+
+        study = read_list(list_source, fmt=fmt)   # same identity and base URL as `trilha ingest`
         list_id = ingest(store, study).list_id
         targets = targets_from_mentions(study.mentions, config)
         anchors = [s.anchor for s in study.sections]
@@ -250,16 +251,17 @@ def _align(urls: tuple[str, ...], targets: list[Any]) -> list[Any]:
 def step_crawl(state: Any) -> None:
     """The crawl step of ``trilha run`` (a ``(RunState) -> None`` step, see trilha.cli.run).
 
-    Crawls the list the earlier steps read and stored; without network it prints one
-    ``offline: …`` line and goes on.  Not registered in ``trilha.cli.run.STEPS`` yet: the
-    Scrapy reactor runs once per process and ``trilha run``'s in-process CliRunner tests
-    would start it (and reach real hosts); register it with ``("crawl", step_crawl)``
-    before ``build`` once those tests pass ``--remap`` or run in a subprocess.
+    Crawls the list the earlier steps read and stored, with ``state.crawl_flags``
+    (``--remap``, ``--allow-private``, …) over the config file; without network it
+    prints one ``offline: …`` line and goes on.  Scrapy's reactor runs once per
+    process, so a process runs at most one ``trilha run`` crawl (tests use subprocesses).
     """
+    from crawler.remap import parse_remaps
     from crawler.run import run_crawl
     from crawler.spiders.targets import targets_from_mentions
 
-    config = load_config({})
+    config = load_config(getattr(state, "crawl_flags", {}) or {})
+    parse_remaps(config.remap)
     targets = targets_from_mentions(state.study_list.mentions, config)
     with Reporter(len(targets)) as reporter:
         outcome = run_crawl(state.store, targets, config, list_id=state.ingested.list_id, progress=reporter)

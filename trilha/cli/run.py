@@ -1,7 +1,7 @@
 """``trilha run [LIST]``: the main job, as a sequence of small steps.
 
-Today: read the list → store it (with history) → summarise by section and by site.
-Later steps (crawl → build → map → report) are appended to :data:`STEPS`; each step
+Read the list → store it (with history) → summarise by section and by site → crawl →
+build the graph → write the map → report.  Each step in :data:`STEPS`
 is a function ``(RunState) -> None`` that reads what earlier steps left in the state
 and adds its own result.  The summaries are pure functions over the
 :class:`trilha.model.StudyList`.
@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import click
 
 from trilha.cli.build import step_build
+from trilha.cli.crawl import step_crawl
+from trilha.cli.map import step_map
 from trilha.cli.db import db_label, open_db
 from trilha.cli.ingest import counts_rows, describe_change, read_list, read_options
 from trilha.cli.options import db_option, fail_on_option, format_option, out_option
@@ -47,6 +49,8 @@ class RunState:
     out_dir: Path
     fmt: str = "table"
     fail_on: str = ""                  # --fail-on, read by the report step (exit 3 in run_exit)
+    crawl: bool = True                 # --no-crawl: build and report from what is stored
+    crawl_flags: dict[str, Any] = field(default_factory=dict)   # --remap, --allow-private, --timeout
     study_list: StudyList | None = None
     store: Store | None = None
     ingested: IngestResult | None = None
@@ -148,8 +152,17 @@ def step_summary(state: RunState) -> None:
 
 
 #: the main job, in order; later issues append crawl, build, map and report steps
+def step_crawl_unless_skipped(state: RunState) -> None:
+    if state.crawl:
+        step_crawl(state)
+    else:
+        note("crawl: skipped (--no-crawl); building from the checks already stored", state.fmt)
+
+
 STEPS: list[tuple[str, Step]] = [("read", step_read), ("store", step_store), ("summary", step_summary),
+                                 ("crawl", step_crawl_unless_skipped),
                                  ("build", step_build),
+                                 ("map", step_map),
                                  ("report", step_report)]   # the report stays LAST (insert new steps before it)
 
 
@@ -191,9 +204,16 @@ def render(state: RunState) -> None:
 @out_option
 @format_option("table", "json")
 @fail_on_option
+@click.option("--no-crawl", "no_crawl", is_flag=True, help="Do not crawl: build, map and report from what is stored.")
+@click.option("--remap", multiple=True, metavar="'REGEX REPLACEMENT'",
+              help="Crawl: send matching requests elsewhere (repeatable); stored URLs stay the original.")
+@click.option("--allow-private", is_flag=True, default=None,
+              help="Crawl: allow private, loopback and link-local addresses (refused by default).")
+@click.option("--timeout", type=float, default=None, help="Crawl: download timeout per request, seconds.")
 def command(list_source: str | None, base_url: str | None, max_bytes: int | None, db_url: str | None,
-            out_dir: Path, fmt: str, fail_on: str) -> None:
-    """The main job: read the list, store it with history, summarise it.
+            out_dir: Path, fmt: str, fail_on: str, no_crawl: bool, remap: tuple[str, ...],
+            allow_private: bool | None, timeout: float | None) -> None:
+    """The main job: read the list, store it, crawl it, build the graph, map and report.
 
     LIST is a Markdown file, a directory of .md files or an http(s) URL; without it,
     the bundled list.  Prints the database path and the output directory.
@@ -202,9 +222,11 @@ def command(list_source: str | None, base_url: str | None, max_bytes: int | None
     Example:
       trilha run
       trilha run my-list.md --db sqlite:///my.sqlite3 --out reports/
+      trilha run --no-crawl --fail-on dead     # rebuild and report from stored checks
     """
     parse_fail_on(fail_on)             # a bad health name is a usage error before any work
     state = RunState(list_source=list_source, base_url=base_url, max_bytes=max_bytes, db_url=db_url,
-                     out_dir=out_dir, fmt=fmt, fail_on=fail_on)
+                     out_dir=out_dir, fmt=fmt, fail_on=fail_on, crawl=not no_crawl,
+                     crawl_flags={"remap": remap, "allow_private": allow_private, "timeout": timeout})
     render(run_steps(state))
     run_exit(state)                    # health summary; exit 3 when --fail-on matched
