@@ -272,6 +272,9 @@ def _assess_watch(page: Fetched, sid: str | None, canonical: str, oembed_status:
             reason = "oEmbed 404 but the watch page plays the video"
         return Assessment(verdict=Verdict.OK, reason=reason, meta=meta)
     if status == "ERROR":
+        if _says_deleted(why):
+            # YouTube's own explicit deletion wording: reports treat "gone:" as final at once
+            return Assessment(verdict=Verdict.DEAD, reason=f"gone: watch page {label}", meta=meta, want_archive=True)
         verdict = Verdict.DEAD if gone else Verdict.SOFT_404
         return Assessment(verdict=verdict, reason=f"watch page {label}", meta=meta, want_archive=True)
     if (
@@ -290,3 +293,18 @@ def _assess_watch(page: Fetched, sid: str | None, canonical: str, oembed_status:
 
 
 ADAPTER = YouTubeAdapter()
+
+
+#: phrases of YouTube's error screen that say the video was deleted, not merely unavailable
+#: (yt-dlp's youtube extractor matches the same wording for removed/terminated videos)
+_DELETED_PHRASES = (
+    "removed by the uploader",
+    "has been removed",
+    "account associated with this video has been terminated",
+    "uploader has closed their youtube account",
+)
+
+
+def _says_deleted(why: str | None) -> bool:
+    text = (why or "").lower()
+    return any(phrase in text for phrase in _DELETED_PHRASES)
