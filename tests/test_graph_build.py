@@ -134,8 +134,6 @@ def test_store_round_trip_gives_the_same_graph(bundled: Snapshot, tmp_path: Path
     from trilha.store.lists import ingest
     from trilha.store.snapshot import read_snapshot
 
-    from tests.fixtures.graph.mini import _checks  # noqa: F401 - same shape of checks as the fixture
-
     store = open_store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     sl = read_study_list(str(BUNDLED_LIST))
     ingest(store, sl)
