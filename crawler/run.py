@@ -96,6 +96,8 @@ def run_crawl(
     try:
         settings["LOG_INSTALL_ROOT_HANDLER"] = False
         root_level = logging.getLogger().level
+        if not (root_level and root_level <= logging.DEBUG):
+            settings["LOG_FORMATTER"] = "crawler.logformatter.QuietLogFormatter"
         _quiet_scrapy_logs(root_level)
         process = AsyncCrawlerProcess(settings)
         logging.getLogger().setLevel(root_level)          # Scrapy's configure_logging lowers it

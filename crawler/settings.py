@@ -2,7 +2,8 @@
 
 Lean on purpose (shared/research/dependencies.md §1, §7): the remote-control server
 and the telnet console are off (the first runs code sent to it), ``CONCURRENT_ITEMS``
-is low (Scrapy starts that many tasks per response), and the components a link checker
+is 1 (Scrapy starts that many tasks per response; the callbacks return short lists),
+per-request downloader stats are off, and the components a link checker
 does not use (offsite, cookies, proxy, cache, Scrapy's own retry/redirect, which the
 spider and :mod:`crawler.middlewares.retry` do themselves, hop by hop) are disabled.
 robots.txt is not obeyed by default: a link checker fetches single URLs a person put
@@ -42,7 +43,8 @@ def scrapy_settings(config: Config) -> dict[str, Any]:
         "REMOTE_CONTROL_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "COOKIES_ENABLED": False,
-        "CONCURRENT_ITEMS": 4,
+        "CONCURRENT_ITEMS": 1,          # callbacks return short lists; one worker task per response
+        "DOWNLOADER_STATS": False,      # per-request byte counts (request_httprepr) nobody reads
         "CONCURRENT_REQUESTS": config.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": config.per_host_concurrency,
         "DOWNLOAD_DELAY": config.delay,
@@ -76,6 +78,7 @@ def scrapy_settings(config: Config) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
             "crawler.middlewares.sizecap.EarlyStopMiddleware": 90,
             "crawler.middlewares.headers.HostHeadersMiddleware": 410,
             "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
@@ -87,12 +90,17 @@ def scrapy_settings(config: Config) -> dict[str, Any]:
             "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
             "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
             "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
         },
         "ITEM_PIPELINES": {"crawler.pipelines.store.StorePipeline": 300},
         "EXTENSIONS": {
             "scrapy.extensions.telnet.TelnetConsole": None,
             "scrapy.extensions.memusage.MemoryUsage": None,
             "scrapy.extensions.logstats.LogStats": None,
+            "scrapy.extensions.memdebug.MemoryDebugger": None,
+            "scrapy.extensions.closespider.CloseSpider": None,
+            "scrapy.extensions.feedexport.FeedExporter": None,
+            "scrapy.extensions.spiderstate.SpiderState": None,
             "crawler.extensions.progress.ProgressExtension": 500,
         },
         # trilha's own (read by the middlewares, the spider and the pipeline)

@@ -33,6 +33,7 @@ def _is_loopback(host: str) -> bool:
 class RemapMiddleware:
     def __init__(self, rules: tuple[RemapRule, ...]) -> None:
         self.rules = rules
+        self._slots: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RemapMiddleware:
@@ -45,15 +46,21 @@ class RemapMiddleware:
         if location != request.url:
             request._set_url(location)  # noqa: SLF001 - switch location in place, not a new request
         if "download_slot" not in request.meta:
-            target = (urlsplit(location).hostname or "").lower()
-            request.meta["download_slot"] = f"loopback/{host}" if _is_loopback(target) and host != target else host
+            target = (urlsplit(location).hostname or "").lower() if location is not identity else host
+            key = (host, target)
+            slot = self._slots.get(key)
+            if slot is None:
+                slot = f"loopback/{host}" if _is_loopback(target) and host != target else host
+                if len(self._slots) < 10_000:          # one entry per (site, location) host pair
+                    self._slots[key] = slot
+            request.meta["download_slot"] = slot
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         identity = request.meta.get(IDENTITY)
         if identity and response.url != identity:
             request._set_url(identity)  # noqa: SLF001
-            return response.replace(url=identity)
+            response._set_url(identity)  # noqa: SLF001 - in place: ``replace`` copies the whole response
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:

@@ -1,7 +1,8 @@
 """The store pipeline: checks go to the store in small batches, each its own transaction.
 
 A batch is written when it holds ``TRILHA_BATCH_SIZE`` checks or when the oldest one
-waited ``FLUSH_SECONDS``, and at the end, so a crash, SIGKILL or Ctrl-C loses at most
+waited ``FLUSH_SECONDS`` (checked on every item and by a timer on the event loop, so a
+quiet spell never leaves checks buffered), and at the end, so a crash, SIGKILL or Ctrl-C loses at most
 the requests in flight and a few seconds of answers (``trilha crawl --resume`` checks
 those again).  Current Scrapy API: ``open_spider``/``close_spider``/``process_item``
 without a spider argument; the store and crawl id come from the spider (``LinkSpider.store``/``crawl_id``).
@@ -9,6 +10,7 @@ without a spider argument; the store and crawl id come from the spider (``LinkSp
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -33,6 +35,7 @@ class StorePipeline:
         self.buffer: list[CheckResult] = []
         self.oldest = 0.0
         self.written = 0
+        self._timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -46,6 +49,23 @@ class StorePipeline:
         if self.store is None:
             raise NotConfigured("no store for this crawl")
         self.buffer.clear()
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Flush old checks every ``FLUSH_SECONDS`` while the crawl runs (no loop: no timer)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._timer = loop.call_later(FLUSH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        if self.buffer and time.monotonic() - self.oldest >= FLUSH_SECONDS:
+            try:
+                self.flush()
+            except Exception:                       # the next flush (or close) tries again
+                logger.exception("store flush failed")
+        self._schedule()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, CheckResult):
@@ -60,7 +80,11 @@ class StorePipeline:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
-        save_checks(self.store, self.crawl_id, batch)
+        try:
+            save_checks(self.store, self.crawl_id, batch)
+        except Exception:
+            self.buffer = batch + self.buffer        # kept for the next flush
+            raise
         self.written += len(batch)
         lookups = getattr(self.crawler.spider, "archive_lookups", None) or {}
         for result in batch:
@@ -70,4 +94,7 @@ class StorePipeline:
                 save_snapshot(self.store, result.canonical, snapshot_url=snapshot, timestamp=timestamp)
 
     def close_spider(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.flush()

@@ -94,6 +94,8 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         self.hosts_answered: set[str] = set()        # hosts that gave any HTTP answer
         self.network_failed: list[CheckResult] = []  # results that may turn "offline"
         self.github_budget_out = False                # GitHub said x-ratelimit-remaining: 0
+        self._maxsize: int | None = None              # DOWNLOAD_MAXSIZE, read once
+        self._accept: dict[str, Any] | None = None    # TRILHA_HOST_ACCEPT, read once
 
     # ------------------------------------------------------------------ start
 
@@ -147,8 +149,7 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
             **meta,
             IDENTITY: url or call.url,
             # API answers are read whole (up to the hard cap); pages stop early (EarlyStopMiddleware)
-            MAX_BYTES: call.max_bytes or (
-                None if call.purpose == "page" else self.settings.getint("DOWNLOAD_MAXSIZE")),
+            MAX_BYTES: call.max_bytes or (None if call.purpose == "page" else self._hard_max()),
             "trilha_call": call,
             "trilha_hops": hops,
             "handle_httpstatus_all": True,
@@ -160,6 +161,11 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         return scrapy.Request(url or call.url, method=method or call.method, headers=dict(call.headers) or None,
                               body=body, meta=meta, dont_filter=True, callback=self.on_response,
                               errback=self.on_error)
+
+    def _hard_max(self) -> int:
+        if self._maxsize is None:
+            self._maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")
+        return self._maxsize
 
     def _call(self, job: Job, call: ApiCall, *, first: bool = False) -> Iterator[Any]:
         meta: dict[str, Any] = {"trilha_job": job}
@@ -318,7 +324,11 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
 
     def _accepted(self, url: str) -> set[int]:
         """Status codes the config accepts as ok for this host (``[hosts."<host>"].accept``)."""
-        accept = self.settings.getdict("TRILHA_HOST_ACCEPT") if hasattr(self, "settings") else {}
+        if self._accept is None:
+            self._accept = self.settings.getdict("TRILHA_HOST_ACCEPT") if hasattr(self, "settings") else {}
+        accept = self._accept
+        if not accept:
+            return set()
         host = (urlsplit(url).hostname or "").lower()
         codes = accept.get(host) or accept.get(host.removeprefix("www.")) or ()
         return {int(c) for c in codes}

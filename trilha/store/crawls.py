@@ -8,11 +8,11 @@ transaction, so a crash loses at most what was in flight.  A check is unique per
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
 from trilha.store.engine import Store
@@ -98,74 +98,90 @@ def resource_ids(store: Store, canonicals: Iterable[str]) -> dict[str, int]:
 
 
 def _ensure_resources(session: Any, results: Sequence[CheckResult]) -> dict[str, int]:
+    """Resource ids by canonical URL; the missing resources are inserted in one executemany."""
     canonicals = list({r.canonical for r in results})
     ids: dict[str, int] = {}
-    for rid, canonical in session.execute(
-        select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(canonicals))
-    ):
+    stmt = select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(canonicals))
+    for rid, canonical in session.execute(stmt):
         ids[canonical] = rid
+    missing: dict[str, str] = {}
     for result in results:
         if result.canonical not in ids:
-            row = ResourceRow(canonical=result.canonical, url=result.url, first_seen=now())
-            session.add(row)
-            session.flush()
-            ids[result.canonical] = row.id
+            missing.setdefault(result.canonical, result.url)
+    if missing:
+        seen = now()
+        session.execute(insert(ResourceRow.__table__), [{"canonical": c, "url": u, "first_seen": seen}
+                                             for c, u in missing.items()])
+        stmt = select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(list(missing)))
+        for rid, canonical in session.execute(stmt):
+            ids[canonical] = rid
     return ids
 
 
-def _check_row(crawl_id: int, resource_id: int, r: CheckResult) -> CheckRow:
-    return CheckRow(
-        crawl_id=crawl_id,
-        resource_id=resource_id,
-        verdict=str(r.verdict),
-        http_status=r.http_status,
-        url=r.url,
-        final_url=r.final_url,
-        suggested_url=r.suggested_url,
-        archived_url=r.archived_url,
-        redirects=[{"url": h.url, "status": h.status, "reason": h.reason} for h in r.redirects],
-        reason=r.reason,
-        error=r.error,
-        adapter=r.adapter,
-        method=r.method,
-        elapsed_ms=r.elapsed_ms,
-        etag=r.etag,
-        last_modified=r.last_modified,
-        not_modified=r.not_modified,
-        conditional=r.conditional,
-        fragments_missing=list(r.fragments_missing),
-        checked_at=r.checked_at or now(),
-    )
+def _check_values(crawl_id: int, resource_id: int, r: CheckResult, stamp: datetime) -> dict[str, Any]:
+    return {
+        "crawl_id": crawl_id,
+        "resource_id": resource_id,
+        "verdict": str(r.verdict),
+        "http_status": r.http_status,
+        "url": r.url,
+        "final_url": r.final_url,
+        "suggested_url": r.suggested_url,
+        "archived_url": r.archived_url,
+        "redirects": [{"url": h.url, "status": h.status, "reason": h.reason} for h in r.redirects],
+        "reason": r.reason,
+        "error": r.error,
+        "adapter": r.adapter,
+        "method": r.method,
+        "elapsed_ms": r.elapsed_ms,
+        "etag": r.etag,
+        "last_modified": r.last_modified,
+        "not_modified": r.not_modified,
+        "conditional": r.conditional,
+        "fragments_missing": list(r.fragments_missing),
+        "checked_at": r.checked_at or stamp,
+    }
 
 
-def _meta_row(crawl_id: int, resource_id: int, m: ResourceMeta) -> ResourceMetaRow:
-    values = asdict(m)
+def _meta_values(crawl_id: int, resource_id: int, m: ResourceMeta) -> dict[str, Any]:
+    values = {f: getattr(m, f) for f in _META_FIELDS}
     values["authors"] = list(m.authors)
-    return ResourceMetaRow(crawl_id=crawl_id, resource_id=resource_id, **values)
+    values["extra"] = dict(m.extra or {})
+    values["crawl_id"], values["resource_id"] = crawl_id, resource_id
+    return values
+
+
+_META_FIELDS = tuple(f.name for f in fields(ResourceMeta))
 
 
 def save_checks(store: Store, crawl_id: int, results: Sequence[CheckResult]) -> None:
-    """Write one batch of checks (and their metadata) in one transaction; replaces duplicates."""
+    """Write one batch of checks (and their metadata) in one transaction; replaces duplicates.
+
+    Bulk: one ``DELETE … WHERE resource_id IN (…)`` per table (the unique (crawl, resource)
+    replace that ``--resume`` relies on) and one executemany ``INSERT`` per table, so a
+    batch costs a handful of statements however many checks it holds.
+    """
     if not results:
         return
     with store.session() as session:
         ids = _ensure_resources(session, results)
-        rids = [ids[r.canonical] for r in results]
-        session.execute(delete(CheckRow).where(CheckRow.crawl_id == crawl_id, CheckRow.resource_id.in_(rids)))
-        session.execute(
-            delete(ResourceMetaRow).where(
-                ResourceMetaRow.crawl_id == crawl_id, ResourceMetaRow.resource_id.in_(rids)
+        latest: dict[int, CheckResult] = {}
+        for r in results:                      # the last one wins inside a batch
+            latest[ids[r.canonical]] = r
+        rids = list(latest)
+        for i in range(0, len(rids), 500):     # bound the IN list (SQLite's variable limit)
+            chunk = rids[i : i + 500]
+            session.execute(delete(CheckRow).where(CheckRow.crawl_id == crawl_id, CheckRow.resource_id.in_(chunk)))
+            session.execute(
+                delete(ResourceMetaRow).where(
+                    ResourceMetaRow.crawl_id == crawl_id, ResourceMetaRow.resource_id.in_(chunk)
+                )
             )
-        )
-        seen: set[int] = set()
-        for r in reversed(results):            # the last one wins inside a batch
-            rid = ids[r.canonical]
-            if rid in seen:
-                continue
-            seen.add(rid)
-            session.add(_check_row(crawl_id, rid, r))
-            if r.meta is not None:
-                session.add(_meta_row(crawl_id, rid, r.meta))
+        stamp = now()
+        session.execute(insert(CheckRow.__table__), [_check_values(crawl_id, rid, r, stamp) for rid, r in latest.items()])
+        metas = [_meta_values(crawl_id, rid, r.meta) for rid, r in latest.items() if r.meta is not None]
+        if metas:
+            session.execute(insert(ResourceMetaRow.__table__), metas)
 
 
 def last_validators(store: Store, canonicals: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -205,7 +221,8 @@ def last_results(store: Store, canonicals: Iterable[str]) -> dict[str, CheckResu
     return out
 
 
-def check_from_row(canonical: str, row: CheckRow) -> CheckResult:
+def check_from_row(canonical: str, row: Any) -> CheckResult:
+    """A :class:`CheckResult` from a ``check`` row (an ORM object or a Core row)."""
     return CheckResult(
         canonical=canonical,
         url=row.url,
@@ -262,26 +279,30 @@ def save_snapshot(store: Store, canonical: str, *, snapshot_url: str | None, tim
 
 
 def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
-    """Every check of one crawl, with its metadata, by canonical URL (for the crawl's own output)."""
+    """Every check of one crawl, with its metadata, by canonical URL (for the crawl's own output).
+
+    Read as plain rows (Core ``select`` of the tables), not ORM objects: the converters
+    only read attributes, and a crawl of 20,000 links builds no identity map.
+    """
     out: dict[str, CheckResult] = {}
+    meta_table, check_table = ResourceMetaRow.__table__, CheckRow.__table__
     with store.session() as session:
         metas = {
             row.resource_id: _meta_from_row(row)
-            for row in session.scalars(select(ResourceMetaRow).where(ResourceMetaRow.crawl_id == crawl_id))
+            for row in session.execute(select(meta_table).where(meta_table.c.crawl_id == crawl_id))
         }
         stmt = (
-            select(ResourceRow.canonical, CheckRow)
-            .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
-            .where(CheckRow.crawl_id == crawl_id)
+            select(ResourceRow.canonical, check_table)
+            .join(check_table, check_table.c.resource_id == ResourceRow.id)
+            .where(check_table.c.crawl_id == crawl_id)
         )
-        for canonical, row in session.execute(stmt):
-            result = check_from_row(canonical, row)
-            meta = metas.get(row.resource_id)
-            out[canonical] = replace(result, meta=meta)
+        for row in session.execute(stmt):
+            result = check_from_row(row.canonical, row)
+            out[row.canonical] = replace(result, meta=metas.get(row.resource_id))
     return out
 
 
-def _meta_from_row(row: ResourceMetaRow) -> ResourceMeta:
+def _meta_from_row(row: Any) -> ResourceMeta:
     return ResourceMeta(
         title=row.title, description=row.description, authors=tuple(row.authors or ()),
         channel=row.channel, channel_url=row.channel_url, published=row.published, updated=row.updated,
