@@ -16,8 +16,9 @@ those 10 hosts only (a ``trilha.toml`` ``[hosts."127.0.0.K"]`` table: no delay, 
 per-host concurrency of the run), plus ``--allow-private`` for loopback.
 
 Printed per run: wall seconds from the first worker's start to the last worker's exit,
-links/s, peak RSS of each worker (``os.wait4`` rusage), checks per worker, and a check
-that the crawl holds exactly one check per link.
+links/s, peak RSS and CPU seconds of each worker (``os.wait4`` rusage), and a check that
+the crawl holds exactly one check per link.  Compare the CPU seconds with the wall time:
+on a machine shared with other jobs a second worker gets no second core.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def run(listing: Path, workers: int, db_url: str, redis_url: str, tmp: Path, bat
         time.sleep(0.05)
     procs += [subprocess.Popen([*cmd, "--resume"], cwd=tmp, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE) for _ in range(workers - 1)]
-    peaks = []
+    peaks, cpus = [], []
     for proc in procs:
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -128,13 +129,15 @@ def run(listing: Path, workers: int, db_url: str, redis_url: str, tmp: Path, bat
         if proc.returncode != 0:
             raise SystemExit(f"a worker failed ({proc.returncode}): {err[-2000:]}")
         peaks.append(usage.ru_maxrss / 1024)
+        cpus.append(usage.ru_utime + usage.ru_stime)
     wall = time.monotonic() - started
     crawls = query(db_url, "SELECT id FROM crawl")
     checks = query(db_url, 'SELECT count(*), count(DISTINCT resource_id) FROM "check"')[0]
     links = sum(1 for line in listing.read_text().splitlines() if line.startswith("- ["))
     exact = "yes" if len(crawls) == 1 and checks[0] == checks[1] == links else f"NO ({crawls}, {checks})"
     print(f"{workers} worker(s): {links} links in {wall:.1f} s = {links / wall:.0f} links/s; "
-          f"peak RSS per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; one check per link: {exact}")
+          f"peak RSS per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; "
+          f"CPU s per worker {', '.join(f'{c:.1f}' for c in cpus)}; one check per link: {exact}")
 
 
 def main() -> int:

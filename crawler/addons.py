@@ -15,7 +15,8 @@ shares the work in one of two modes (``TRILHA_REDIS_MODE``):
     keyed by the crawl; a claim another worker already holds drops it.  ``SADD`` is atomic,
     so each resource is checked by exactly one worker, once.  The middleware claims only
     while the downloader has free slots (Scrapy's "lazy start" pattern), so a busy worker
-    claims less and the work spreads like a shared queue.  Follow-up requests (redirect
+    claims less and the work spreads like a shared queue (each worker keeps at most
+    ``CONCURRENT_REQUESTS`` claimed requests waiting for a download slot).  Follow-up requests (redirect
     hops, HEAD→GET, adapter API calls) stay in the worker that owns the resource: the
     spider keeps live Python objects in ``request.meta``, which no queue could carry safely.
 ``queue``
@@ -45,7 +46,7 @@ import os
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
@@ -62,8 +63,9 @@ DEFAULT_WORKER_CONCURRENCY = 16
 DEFAULT_MAX_IDLE_S = 10
 DEFAULT_KEY_TTL_S = 24 * 3600
 MODES = ("claim", "queue")
-BACKOUT_POLL_S = 0.02
+BACKOUT_POLL_S = 0.005
 CLAIM_MIDDLEWARE = "crawler.addons.ClaimStartMiddleware"
+CLAIMED = "trilha_claimed"
 
 
 def safe_key(crawl_key: str) -> str:
@@ -181,6 +183,15 @@ class ClaimStartMiddleware:
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
         self.ttl = crawler.settings.getint("TRILHA_REDIS_KEY_TTL", DEFAULT_KEY_TTL_S)
+        #: claimed requests not yet handed to the downloader: a small local buffer, so a
+        #: freed download slot is refilled at once instead of at the next poll
+        self.prefetch = max(crawler.settings.getint("CONCURRENT_REQUESTS", DEFAULT_WORKER_CONCURRENCY), 1)
+        self.waiting = 0
+        crawler.signals.connect(self._reached_downloader, signal=signals.request_reached_downloader)
+
+    def _reached_downloader(self, request: Request, spider: Any = None) -> None:
+        if request.meta.pop(CLAIMED, False):
+            self.waiting -= 1
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClaimStartMiddleware:
@@ -199,7 +210,7 @@ class ClaimStartMiddleware:
         the first worker would claim everything before the others start.
         """
         engine = self.crawler.engine
-        while engine is not None and engine.running and engine.needs_backout():
+        while engine is not None and engine.running and engine.needs_backout() and self.waiting >= self.prefetch:
             await asyncio.sleep(BACKOUT_POLL_S)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -215,6 +226,9 @@ class ClaimStartMiddleware:
                     yield output
                 elif self.server.sadd(key, claim):
                     won += 1
+                    if isinstance(output, Request):
+                        output.meta[CLAIMED] = True
+                        self.waiting += 1
                     yield output
                 else:
                     lost += 1
