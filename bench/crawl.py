@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/crawl.py                       # trilha, 1 and 2 processes
     .venv/bin/python bench/crawl.py --links 5000 --linkchecker   # also LinkChecker (pip, throwaway venv)
+    .venv/bin/python bench/crawl.py --processes "" --scrapy      # only the bare-Scrapy floor
 
 A fast local server (nginx from Debian, 2 workers, a fixed ~200-byte HTML page for every
 path; ``wrk`` measures it first so it is shown not to be the bottleneck) answers for 10
@@ -72,12 +73,17 @@ def write_list(path: Path, links: int) -> list[str]:
     return urls
 
 
+CPU: list[float] = []   # CPU seconds (user + system) of every process of the last run_measured
+
+
 def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple[float, float, list[int]]:
     """Run commands at once; (wall seconds, peak RSS MB of the largest one, exit codes).
 
     Each child is reaped with ``os.wait4`` so its own ``ru_maxrss`` is read (not the
-    cumulative maximum of every child so far).
+    cumulative maximum of every child so far); its CPU seconds go to ``CPU`` (on a shared,
+    loaded machine the CPU time is the steadier figure).
     """
+    CPU.clear()
     start = time.monotonic()
     logs = [tmp / f"stderr-{i}.txt" for i in range(len(cmds))]
     procs = []
@@ -90,6 +96,7 @@ def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple
         proc.returncode = os.waitstatus_to_exitcode(status)
         codes.append(proc.returncode)
         peaks.append(usage.ru_maxrss / 1024)
+        CPU.append(usage.ru_utime + usage.ru_stime)
         if proc.returncode not in (0, 1):
             print(log.read_text()[-2000:], file=sys.stderr)
     return time.monotonic() - start, max(peaks), codes
@@ -110,6 +117,34 @@ def trilha(list_path: Path, port: int, tmp: Path, processes: int, concurrency: i
         cmds.append(cmd)
     wall, peak, codes = run_measured(cmds, env, tmp)
     assert all(c == 0 for c in codes), codes
+    return wall, peak
+
+
+PLAIN_SCRAPY = """
+import sys, scrapy
+from scrapy.crawler import AsyncCrawlerProcess
+urls = open(sys.argv[1]).read().split()
+class Plain(scrapy.Spider):
+    name = "plain"
+    async def start(self):
+        for url in urls:
+            yield scrapy.Request(url, dont_filter=True)
+    def parse(self, response):
+        return [{"status": response.status}]
+process = AsyncCrawlerProcess({"CONCURRENT_REQUESTS": int(sys.argv[2]), "CONCURRENT_REQUESTS_PER_DOMAIN": int(sys.argv[2]),
+    "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False, "CONCURRENT_ITEMS": 8})
+process.crawl(Plain)
+process.start()
+"""
+
+
+def plain_scrapy(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple[float, float]:
+    """The floor: a bare Scrapy spider (no adapter, no store, lean items setting), one process."""
+    script, listing = tmp / "plain_scrapy.py", tmp / "plain_urls.txt"
+    script.write_text(PLAIN_SCRAPY, encoding="utf-8")
+    listing.write_text("\n".join(u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls), encoding="utf-8")
+    wall, peak, codes = run_measured([[sys.executable, str(script), str(listing), str(concurrency)]], dict(os.environ), tmp)
+    assert codes == [0], codes
     return wall, peak
 
 
@@ -139,7 +174,8 @@ def main() -> int:
     parser.add_argument("--links", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--linkchecker", action="store_true")
-    parser.add_argument("--processes", default="1,2")
+    parser.add_argument("--processes", default="1,2", help="comma-separated; empty: trilha not run")
+    parser.add_argument("--scrapy", action="store_true", help="also a bare Scrapy spider on the same URLs")
     args = parser.parse_args()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     with tempfile.TemporaryDirectory(prefix="trilha-bench-") as tmpdir:
@@ -156,16 +192,21 @@ def main() -> int:
                 print(f"server (nginx, wrk -t2 -c64): {rps[0].split()[-1] if rps else '?'} requests/s")
             list_path = tmp / "bench.md"
             urls = write_list(list_path, args.links)
-            for processes in (int(p) for p in args.processes.split(",")):
+            for processes in (int(p) for p in args.processes.split(",") if p):
                 wall, peak = trilha(list_path, port, tmp, processes, args.concurrency)
                 print(f"trilha, {processes} process(es), concurrency {args.concurrency}: {args.links} links in "
-                      f"{wall:.1f} s = {args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB")
+                      f"{wall:.1f} s = {args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB, "
+                      f"CPU {' + '.join(f'{c:.1f}' for c in CPU)} s", flush=True)
+            if args.scrapy:
+                wall, peak = plain_scrapy(urls, port, tmp, args.concurrency)
+                print(f"plain Scrapy spider, 1 process, concurrency {args.concurrency}: {args.links} responses in "
+                      f"{wall:.1f} s = {args.links / wall:.0f}/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
             if args.linkchecker:
                 got = linkchecker(urls, port, tmp, args.concurrency)
                 if got:
                     wall, peak = got
                     print(f"LinkChecker, {args.concurrency} threads: {args.links} links in {wall:.1f} s = "
-                          f"{args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB")
+                          f"{args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
         finally:
             pid = (tmp / "nginx.pid").read_text().strip() if (tmp / "nginx.pid").exists() else None
             if pid:
