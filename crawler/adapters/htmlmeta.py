@@ -29,6 +29,10 @@ from crawler.adapters.util import clean_text
 logger = logging.getLogger(__name__)
 
 _REFRESH = re.compile(r"^\s*(\d+(?:\.\d+)?)?\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.*?)\2\s*$", re.I | re.S)
+#: compiled once (``doc.xpath(text)`` compiles the expression on every call)
+_TITLES = etree.XPath("//title")
+_ROOT = etree.XPath("/html")
+_NOISE = etree.XPath("//script|//style|//noscript|//template")
 #: A syntax is extracted only when its marker is in the page (lower-cased): extruct parses
 #: the whole page again per syntax (~3.7 ms a page here), and most pages have none of
 #: them.  Markers follow what each extractor reads: OpenGraph ``<meta property=… content=…>``
@@ -119,7 +123,7 @@ def extract(html: str, url: str) -> PageMeta:
     if doc is None:
         return PageMeta()
     meta = _meta_tags(doc)
-    titles = doc.xpath("//title")
+    titles = _TITLES(doc)
     title = clean_text(titles[0].text_content()) if titles else None
     canonical = None
     for link in doc.iter("link"):
@@ -127,12 +131,12 @@ def extract(html: str, url: str) -> PageMeta:
         if "canonical" in rel and link.get("href"):
             canonical = urljoin(url, link.get("href").strip())
             break
-    html_nodes = doc.xpath("/html")
+    html_nodes = _ROOT(doc)
     language = clean_text(html_nodes[0].get("lang")) if html_nodes else None
     delay, refresh_url = parse_refresh(meta.get("refresh"), url)
     data = _extruct(html, url)
     og = _og(data)
-    for bad in doc.xpath("//script|//style|//noscript|//template"):
+    for bad in _NOISE(doc):
         bad.drop_tree()
     text = clean_text(doc.text_content(), limit=200_000) or ""
     fingerprint = hashlib.sha256(f"{title}\n{text}".encode("utf-8", "replace")).hexdigest()[:16]
