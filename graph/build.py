@@ -29,7 +29,7 @@ from graph.health import crawl_triples
 from graph.health import outcome as outcome  # noqa: PLC0414 - re-exported
 from graph.iris import fold
 from graph.prerequisites import Curated, PrereqEdge, describe_cycle, find_cycles, resolve_curated
-from graph.resources import guess_kind, meta_triples, people_triples, short_label, types_for
+from graph.resources import PersonRef, guess_kind, meta_triples, people_triples, short_label, types_for
 from graph.terms import (
     BIBO,
     CITO,
@@ -78,6 +78,14 @@ class _Builder:
         self.topics: dict[tuple[str, ...], URIRef] = {}
         self.concepts: dict[URIRef, str] = {}
         self.labels: dict[URIRef, str] = {}  # resource labels (for cycle messages)
+        self.keys: set[tuple[URIRef, str]] = set()
+
+    def key(self, iri: URIRef, label: str) -> Iterator[Triple]:
+        """``trl:lookupKey``: the label folded, once per concept (named queries match it exactly)."""
+        k = fold(label)
+        if k and (iri, k) not in self.keys:
+            self.keys.add((iri, k))
+            yield iri, TRL.lookupKey, Lit(k)
 
     def name(self, text: str, iri: URIRef) -> None:
         key = fold(text)
@@ -119,6 +127,7 @@ class _Builder:
             yield t, RDF.type, SKOS.Concept
             yield t, SKOS.inScheme, self.scheme
             yield t, SKOS.prefLabel, Lit.of(sec.title)
+            yield from self.key(t, sec.title)
             yield t, SCHEMA.position, Lit.of(sec.order)
             yield t, TRL.sectionPath, Lit.of(" › ".join(path))
             yield t, TRL.line, Lit.of(sec.line)
@@ -134,6 +143,7 @@ class _Builder:
             short = re.split(r"\s+-\s+", sec.title)[0]
             if short != sec.title:
                 yield t, SKOS.altLabel, Lit.of(short)
+                yield from self.key(t, short)
                 self.name(short, t)
             yield from self._extra_labels(sec.title, t)
 
@@ -143,6 +153,7 @@ class _Builder:
         for lang, labels in sorted(self.curated.labels.get(name, {}).items()):
             for label in labels:
                 yield iri, SKOS.altLabel, Lit.of(label, lang=lang)
+                yield from self.key(iri, label)
                 self.name(label, iri)
 
     def concept_triples(self) -> Iterator[Triple]:
@@ -154,6 +165,7 @@ class _Builder:
                 yield c, RDF.type, SKOS.Concept
                 yield c, SKOS.inScheme, self.scheme
                 yield c, SKOS.prefLabel, Lit.of(item.text)
+                yield from self.key(c, item.text)
                 yield c, TRL.conceptKind, Lit.of(str(item.kind))
                 yield c, SCHEMA.position, Lit.of(item.order)
                 yield c, TRL.line, Lit.of(item.line)
@@ -177,6 +189,7 @@ class _Builder:
         front: URIRef | None = None
         self.resources: dict[str, URIRef] = {}
         self.papers: dict[str, URIRef] = {}
+        described: set[PersonRef] = set()
         for canonical, mentions in by_canonical.items():
             first = mentions[0]
             md = meta.get(canonical)
@@ -223,7 +236,7 @@ class _Builder:
                 yield from meta_triples(r, md)
             elif first.date_hint and (d := date_literal(first.date_hint)) is not None:
                 yield r, SCHEMA.datePublished, d
-            yield from people_triples(r, mentions, md, kind)
+            yield from people_triples(r, mentions, md, kind, described)
 
     def _front_topic(self, t: URIRef) -> Iterator[Triple]:
         self.concepts[t] = self.snap.title or "(before the first heading)"
@@ -231,6 +244,7 @@ class _Builder:
         yield t, RDF.type, SKOS.Concept
         yield t, SKOS.inScheme, self.scheme
         yield t, SKOS.prefLabel, Lit.of(self.concepts[t])
+        yield from self.key(t, self.concepts[t])
         yield t, SCHEMA.position, Lit.of(-1)
         yield t, TRL.sectionPath, Lit.of("")
         yield t, SKOS.topConceptOf, self.scheme

@@ -4,6 +4,11 @@ EARL 1.0 (https://www.w3.org/TR/EARL10-Schema/): an ``earl:Assertion`` has a sub
 (the resource), ``earl:assertedBy`` (trilha) and an ``earl:result`` whose ``earl:outcome``
 is passed / failed / cantTell / inapplicable; trilha adds the fine-grained
 ``trl:verdict``.  Each crawl is a ``prov:Activity`` (PROV-O) that generated its checks.
+
+When a check's verdict differs from the verdict the previous crawl in the graph (by
+start time) gave the same resource, its result also gets ``trl:changedFrom`` with that
+earlier verdict: "what changed since the previous crawl" is then a lookup of a few
+results instead of a join of two crawls' checks (2 × 100,000 at scale).
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ def crawl_triples(
     yield iris.AGENT, RDF.type, PROV.SoftwareAgent
     yield iris.AGENT, SCHEMA.name, Lit.of("trilha")
     latest_archive: dict[URIRef, str] = {}
-    for cc in crawls:
+    previous: dict[URIRef, str] = {}
+    for cc in sorted(crawls, key=lambda cc: (cc.crawl.started_at, cc.crawl.id)):
+        current: dict[URIRef, str] = {}
         c = cc.crawl
         a = iris.crawl_iri(c.id)
         yield a, RDF.type, PROV.Activity
@@ -60,7 +67,12 @@ def crawl_triples(
             yield x, PROV.wasGeneratedBy, a
             yield res, RDF.type, EARL.TestResult
             yield res, EARL.outcome, outcome(check.verdict)
-            yield res, TRL.verdict, Lit.of(str(check.verdict))
+            verdict = str(check.verdict)
+            yield res, TRL.verdict, Lit(verdict)
+            current[r] = verdict
+            before = previous.get(r)
+            if before is not None and before != verdict:
+                yield res, TRL.changedFrom, Lit(before)
             if check.checked_at is not None:
                 yield res, DCTERMS.date, dt_literal(check.checked_at)
             if check.http_status is not None:
@@ -73,5 +85,6 @@ def crawl_triples(
                 yield res, TRL.checkReason, Lit.of(check.reason)
             if check.archived_url:
                 latest_archive[r] = check.archived_url
+        previous = current
     for r, url in latest_archive.items():
         yield r, SCHEMA.archivedAt, url_term(url)

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,11 @@ def to_oxigraph(triples: Iterable[tuple[Any, Any, Any]], path: Path | None = Non
                 *, replace: bool = True, chunk: int = 200_000) -> ox.Store:
     """Write triples (rdflib terms or :class:`graph.terms.Lit`) into Oxigraph, memory or ``path``.
 
-    The triples are written as N-Triples text and bulk-loaded by Oxigraph's own parser,
-    which is much faster than building one Python term object per node.
+    The triples are written as N-Triples text (each distinct term rendered once, then
+    looked up) and bulk-loaded by Oxigraph's own parser, which is much faster than one
+    Python term object per node.  ``bulk_load`` releases the GIL, so a loader thread
+    loads one chunk while this thread renders the next: the build's wall time is about
+    the larger of the two, not their sum.
     """
     try:
         store = ox.Store(str(path)) if path is not None else ox.Store()
@@ -40,29 +45,53 @@ def to_oxigraph(triples: Iterable[tuple[Any, Any, Any]], path: Path | None = Non
         raise GraphError(f"cannot open Oxigraph store {path}: {exc}") from exc
     if replace:
         store.clear()
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def loader() -> None:
+        while (data := chunks.get()) is not None:
+            if failure:
+                continue                      # drain: the producer must never block on a dead loader
+            try:
+                store.bulk_load(data, ox.RdfFormat.N_TRIPLES)
+            except BaseException as exc:  # noqa: BLE001 - handed to the producer thread
+                failure.append(exc)
+
+    worker = threading.Thread(target=loader, name="trilha-bulk-load", daemon=True)
+    worker.start()
     cache: dict[Any, str] = {}
-
-    def term(x: Any) -> str:
-        if isinstance(x, URIRef):
-            hit = cache.get(x)
-            if hit is None:
-                hit = cache[x] = nt_term(x)
-            return hit
-        return nt_term(x)
-
+    get = cache.get
     lines: list[str] = []
+    append = lines.append
     try:
         for s, p, o in triples:
-            lines.append(f"{term(s)} {term(p)} {term(o)} .\n")
+            a = get(s)
+            if a is None:
+                a = cache[s] = nt_term(s)
+            b = get(p)
+            if b is None:
+                b = cache[p] = nt_term(p)
+            c = get(o)
+            if c is None:
+                c = cache[o] = nt_term(o)
+            append(f"{a} {b} {c} .\n")
             if len(lines) >= chunk:
-                store.bulk_load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-                lines = []
-                if len(cache) > 1_000_000:
+                chunks.put("".join(lines).encode("utf-8"))
+                lines.clear()
+                if len(cache) > 2_000_000:
                     cache.clear()
-        if lines:
-            store.bulk_load("".join(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES)
-    except (SyntaxError, ValueError) as exc:
-        raise GraphError(f"Oxigraph refused the graph: {' '.join(str(exc).split())[:200]}") from exc
+                if failure:
+                    break
+        if lines and not failure:
+            chunks.put("".join(lines).encode("utf-8"))
+    finally:
+        chunks.put(None)
+        worker.join()
+    if failure:
+        exc = failure[0]
+        if isinstance(exc, (SyntaxError, ValueError)):
+            raise GraphError(f"Oxigraph refused the graph: {' '.join(str(exc).split())[:200]}") from exc
+        raise exc
     if path is not None:
         store.flush()
     return store

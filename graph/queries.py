@@ -5,10 +5,13 @@ Each file starts with comment headers::
     # title: Resources for a concept
     # description: …
     # param: concept = Transformers      (a variable the caller may set; its default)
+    # lookup: concept                    (bind it folded, to match ``trl:lookupKey`` exactly)
 
 The trilha prefixes (``graph.vocab.PREFIXES``) are prepended when a query runs, and
-parameters are bound as plain literals (pyoxigraph ``substitutions``, SEP-0007), never
-pasted into the text.
+parameters are bound as plain literals (``VALUES``, see :func:`graph.sparql.bind_values`),
+never pasted into the text.  A ``lookup`` parameter is folded first (case, accents and
+spaces, :func:`graph.iris.fold`, the same folding the build applies to ``trl:lookupKey``)
+so that a name lookup is an indexed exact match, not a ``FILTER`` over every label.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.iris import fold
 from trilha.errors import QueryError
 from trilha.paths import DATA_DIR
 
 QUERIES_DIR = DATA_DIR / "queries"
-_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|description|param|lookup):\s*(.*)$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,11 +35,13 @@ class NamedQuery:
     description: str
     text: str
     params: dict[str, str] = field(default_factory=dict)
+    lookup: frozenset[str] = frozenset()     # parameters bound folded (graph.iris.fold)
 
 
 def parse_named(name: str, text: str) -> NamedQuery:
     meta: dict[str, str] = {}
     params: dict[str, str] = {}
+    lookup: set[str] = set()
     for line in text.splitlines():
         m = _HEADER.match(line.strip())
         if not m:
@@ -44,10 +50,12 @@ def parse_named(name: str, text: str) -> NamedQuery:
         if key == "param":
             pname, _, default = value.partition("=")
             params[pname.strip()] = default.strip()
+        elif key == "lookup":
+            lookup.update(v.strip() for v in value.split(",") if v.strip())
         else:
             meta[key] = value.strip()
     return NamedQuery(name=name, title=meta.get("title", name), description=meta.get("description", ""),
-                      text=text, params=params)
+                      text=text, params=params, lookup=frozenset(lookup))
 
 
 def named_queries(directory: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -62,7 +70,7 @@ def get_named(name: str, directory: Path = QUERIES_DIR) -> NamedQuery:
 
 
 def bind_params(query: NamedQuery | None, given: dict[str, str]) -> dict[str, str]:
-    """Defaults of the named query overridden by ``given``; unknown names are refused."""
+    """Defaults of the named query overridden by ``given`` (``lookup`` ones folded); unknown names are refused."""
     defaults = dict(query.params) if query else {}
     if query is not None:
         unknown = set(given) - set(defaults)
@@ -70,4 +78,7 @@ def bind_params(query: NamedQuery | None, given: dict[str, str]) -> dict[str, st
             raise QueryError(f"query {query.name!r} has no parameter {sorted(unknown)[0]!r}"
                              f" (it has: {', '.join(defaults) or 'none'})")
     defaults.update(given)
+    if query is not None:
+        for name in query.lookup & set(defaults):
+            defaults[name] = fold(defaults[name])
     return defaults

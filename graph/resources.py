@@ -50,14 +50,19 @@ _PAPER_SUFFIX = re.compile(r"\s+-\s+(?:\w+\s+)?paper\b.*$", re.IGNORECASE)
 _TWITTER_HOSTS = {"twitter.com", "x.com", "mobile.twitter.com", "www.twitter.com", "www.x.com"}
 _TWITTER_RESERVED = {"i", "home", "search", "hashtag", "intent", "share", "explore"}
 _KAGGLE_RESERVED = {"c", "learn", "datasets", "code", "competitions", "discussions", "docs", "models", "k"}
+_PEOPLE_SITES = ("twitter.com", "x.com", "youtube.com", "kaggle.com")
 _KIND_WORDS = {"vídeo", "video", "paper", "blog", "website", "curso", "notebook", "tendências", "thread"}
 
 
+_LEARNING, _BLOG, _WEB, _PREPRINT = (URIRef(x) for x in (SCHEMA.LearningResource, SCHEMA.BlogPosting,
+                                                         SCHEMA.WebPage, FABIO.Preprint))
+
+
 def types_for(kind: K, site: str | None) -> tuple[URIRef, ...]:
-    extra = (FABIO.Preprint,) if kind is K.PAPER and site == "arxiv" else ()
+    extra = (_PREPRINT,) if kind is K.PAPER and site == "arxiv" else ()
     if kind is K.POST and site not in ("twitter", "x"):
-        return (SCHEMA.LearningResource, SCHEMA.BlogPosting)
-    return (SCHEMA.LearningResource, *TYPES.get(kind, (SCHEMA.WebPage,)), *extra)
+        return (_LEARNING, _BLOG)
+    return (_LEARNING, *TYPES.get(kind, (_WEB,)), *extra)
 
 
 def guess_kind(url: str) -> K:
@@ -119,6 +124,9 @@ class PersonRef:
 
 def people_from_url(url: str) -> list[PersonRef]:
     """Twitter/X and Kaggle handles in a URL: the profile owner or the author of the item."""
+    low = url.lower()
+    if not any(site in low for site in _PEOPLE_SITES):
+        return []                                 # cheap pre-filter: most URLs name nobody
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     segs = [s for s in parts.path.split("/") if s]
@@ -188,8 +196,13 @@ def meta_triples(r: URIRef, md: ResourceMeta) -> Iterator[Triple]:
         yield r, S.creativeWorkStatus, Lit.of("withdrawn")
 
 
-def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: K) -> Iterator[Triple]:
-    """People and channels of a resource: from its URL, annotations and metadata."""
+def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: K,
+                   described: set[PersonRef] | None = None) -> Iterator[Triple]:
+    """People and channels of a resource: from its URL, annotations and metadata.
+
+    ``described`` (kept by the caller across resources) skips the description of a person
+    already described the same way: a channel of 500 videos is described once, not 500 times.
+    """
     first = mentions[0]
     refs: list[PersonRef] = people_from_url(first.url or "")
     for m in mentions:
@@ -205,6 +218,11 @@ def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, 
         if p in seen:
             continue
         seen.add(p)
+        yield r, S.about if kind in (K.PERSON, K.CHANNEL) else S.author, p
+        if described is not None:
+            if ref in described:
+                continue
+            described.add(ref)
         yield p, RDF.type, S.Organization if ref.is_channel else S.Person
         yield p, S.name, Lit.of(ref.name)
         yield p, TRL.kind, Lit.of("channel" if ref.is_channel else "person")
@@ -212,7 +230,3 @@ def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, 
             yield p, TRL.handle, Lit.of(ref.name)
         if ref.url:
             yield p, S.url, url_term(ref.url)
-        if kind in (K.PERSON, K.CHANNEL):
-            yield r, S.about, p
-        else:
-            yield r, S.author, p

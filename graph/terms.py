@@ -41,6 +41,11 @@ class Lit(NamedTuple):
 
     @staticmethod
     def of(value: Any, datatype: Any = None, lang: str | None = None) -> Lit:
+        t = type(value)
+        if t is str:                              # the common case first (hot loop)
+            return _new_lit(Lit, (value, None if datatype is None else str(datatype), lang))
+        if t is int:
+            return _new_lit(Lit, (str(value), _XSD_INTEGER, None))
         if isinstance(value, bool):
             return Lit("true" if value else "false", XSD_NS + "boolean")
         if isinstance(value, int):
@@ -51,6 +56,10 @@ class Lit(NamedTuple):
         if self.lang:
             return Literal(self.value, lang=self.lang)
         return Literal(self.value, datatype=URIRef(self.datatype) if self.datatype else None)
+
+
+_new_lit = tuple.__new__
+_XSD_INTEGER = XSD_NS + "integer"
 
 
 def to_rdflib(term: Any) -> Any:

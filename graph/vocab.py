@@ -47,7 +47,9 @@ class TRL(DefinedNamespace):
     siteId: URIRef           # e.g. "arxiv:1706.03762"
     handle: URIRef           # a person's handle, e.g. "@hinepo"
     sectionPath: URIRef      # " › "-joined heading path of a topic
+    lookupKey: URIRef        # a label folded (case, accents, spaces) for exact-match lookup
     verdict: URIRef          # fine-grained verdict of a check (trilha.model.Verdict)
+    changedFrom: URIRef      # a check result's earlier verdict, when the previous crawl's differs
     httpStatus: URIRef
     finalUrl: URIRef
     suggestedUrl: URIRef
