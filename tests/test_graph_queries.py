@@ -92,3 +92,37 @@ def test_unknown_name_and_parameter_are_refused() -> None:
         get_named("nope")
     with pytest.raises(QueryError, match="no parameter 'x'"):
         bind_params(get_named("papers-by-year"), {"x": "1"})
+
+
+@pytest.mark.parametrize("concept", ["transformers", "  TRANSFÓRMERS ", "Transformers"])
+def test_concept_lookup_ignores_case_accents_and_spaces(mini: tuple[Graph, ox.Store], concept: str) -> None:
+    """The ``lookup`` parameter is folded like the build's ``trl:lookupKey`` (an indexed exact match)."""
+    query = get_named("resources-for-concept")
+    assert query.lookup == frozenset({"concept"})
+    result = run_query(mini[1], query.text, params=bind_params(query, {"concept": concept}))
+    assert result.values() == EXPECTED["resources-for-concept"]
+
+
+def test_changed_from_marks_only_the_changed_results_of_the_later_crawl(mini: tuple[Graph, ox.Store]) -> None:
+    from graph.vocab import TRL
+
+    graph = mini[0]
+    changed = sorted((str(res).split("/check/")[1], str(before), str(graph.value(res, TRL.verdict)))
+                     for res, before in graph.subject_objects(TRL.changedFrom))
+    assert [(c.split("/")[0], before, after) for c, before, after in changed] == [
+        ("2", "ok", "blocked"), ("2", "ok", "dead")]
+
+
+def test_to_oxigraph_loads_in_chunks_and_reports_a_bad_triple_in_one_line() -> None:
+    """Chunks go to a loader thread; a term Oxigraph refuses becomes a GraphError, not a hang."""
+    from rdflib import URIRef
+
+    from graph.terms import Lit
+    from trilha.errors import GraphError
+
+    good = [(URIRef(f"https://trilha.example/id/x/{i}"), URIRef("https://schema.org/name"), Lit(f"n{i}"))
+            for i in range(25)]
+    assert len(to_oxigraph(good, chunk=10)) == 25
+    bad = [*good, (URIRef("https://trilha.example/id/a b"), URIRef("https://schema.org/name"), Lit("x")), *good]
+    with pytest.raises(GraphError, match="Oxigraph refused the graph"):
+        to_oxigraph(bad, chunk=10)
