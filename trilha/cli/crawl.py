@@ -22,6 +22,7 @@ class Reporter:
 
     def __init__(self, total: int, *, quiet: bool = False) -> None:
         self.total, self.quiet, self.done = total, quiet, 0
+        self._no_answer = 0
         self.tty = sys.stderr.isatty()
         self._progress: Any = None
         self._task: Any = None
@@ -42,9 +43,21 @@ class Reporter:
         if self._progress is not None:
             self._progress.stop()
 
+    @staticmethod
+    def no_answer(result: CheckResult) -> bool:
+        """A network-level failure (no HTTP answer): dead, or the crawler offline — not known yet."""
+        return result.verdict == Verdict.DEAD and result.http_status is None and not (
+            result.reason or "").startswith("gone:")
+
     def __call__(self, result: CheckResult, counts: Counter[str]) -> None:
         self.done += 1
-        text = ", ".join(f"{v} {n}" for v, n in sorted(counts.items()))
+        shown = Counter(counts)
+        if self.no_answer(result):
+            self._no_answer += 1
+        # dead-or-offline is decided for the crawl as a whole at its end: don't cry "dead" yet
+        shown[str(Verdict.DEAD)] -= self._no_answer
+        shown["no answer yet"] = self._no_answer
+        text = ", ".join(f"{v} {n}" for v, n in sorted(shown.items()) if n > 0)
         if self._progress is not None:
             self._progress.update(self._task, completed=self.done, counts=text)
         elif not self.quiet and (self.done % 25 == 0 or self.done == self.total):
