@@ -170,6 +170,17 @@ class StudyList:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CrawlInfo:
+    """One crawl run (a ``prov:Activity`` in the graph; a column of the history in reports)."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "finished"       # running | finished | interrupted | failed
+    offline: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Hop:
     """One step of a redirect chain (URLs are identities, never remapped locations)."""
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from trilha.errors import StoreError
-from trilha.model import CheckResult, Finding, Hop, Section, Verdict
+from trilha.model import CheckResult, CrawlInfo, Finding, Hop, Section, Verdict
 from trilha.store.engine import Store
 from trilha.store.schema import (
     ArchiveSnapshotRow,
@@ -33,17 +33,6 @@ from trilha.store.schema import (
     SectionRow,
     StudyListRow,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CrawlInfo:
-    """One crawl of the list."""
-
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    status: str                    # running | finished | interrupted | failed
-    offline: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from trilha.errors import StoreError
 from trilha.model import (
     CheckResult,
+    CrawlInfo,
     ConceptItem,
     ConceptKind,
     Mention,
@@ -37,17 +38,6 @@ from trilha.store.schema import (
     SectionRow,
     StudyListRow,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CrawlInfo:
-    """One crawl run (a ``prov:Activity`` in the graph)."""
-
-    id: int
-    started_at: datetime
-    finished_at: datetime | None = None
-    status: str = "finished"
-    offline: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
