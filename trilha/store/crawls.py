@@ -7,12 +7,12 @@ transaction, so a crash loses at most what was in flight.  A check is unique per
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, select
 
 from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
 from trilha.store.engine import Store
@@ -24,9 +24,33 @@ from trilha.store.schema import (
     ResourceRow,
 )
 
+T = TypeVar("T")
+
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def _by_canonical(
+    store: Store,
+    canonicals: Iterable[str],
+    query: Callable[[list[str]], Select[Any]],
+    convert: Callable[..., T],
+    *,
+    chunk_size: int = 500,
+) -> dict[str, T]:
+    """Run ``query(chunk)`` over the canonicals in chunks; rows are ``(canonical, *rest)``.
+
+    Rows come in the query's order and a later row for the same canonical wins, so an
+    ``ORDER BY id`` query yields the most recent value per resource.
+    """
+    wanted = sorted(set(canonicals))
+    out: dict[str, T] = {}
+    with store.session() as session:
+        for i in range(0, len(wanted), chunk_size):
+            for canonical, *rest in session.execute(query(wanted[i : i + chunk_size])):
+                out[canonical] = convert(canonical, *rest)
+    return out
 
 
 def start_crawl(store: Store, *, list_id: int | None, settings: dict[str, Any]) -> int:
@@ -85,16 +109,11 @@ def checked_canonicals(store: Store, crawl_id: int) -> set[str]:
 
 
 def resource_ids(store: Store, canonicals: Iterable[str]) -> dict[str, int]:
-    wanted = list(set(canonicals))
-    out: dict[str, int] = {}
-    with store.session() as session:
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            for rid, canonical in session.execute(
-                select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(chunk))
-            ):
-                out[canonical] = rid
-    return out
+    return _by_canonical(
+        store, canonicals,
+        lambda chunk: select(ResourceRow.canonical, ResourceRow.id).where(ResourceRow.canonical.in_(chunk)),
+        lambda canonical, rid: rid,
+    )
 
 
 def _ensure_resources(session: Any, results: Sequence[CheckResult]) -> dict[str, int]:
@@ -186,39 +205,31 @@ def save_checks(store: Store, crawl_id: int, results: Sequence[CheckResult]) -> 
 
 def last_validators(store: Store, canonicals: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
     """Latest (ETag, Last-Modified) per resource from earlier crawls, for conditional requests."""
-    wanted = list(set(canonicals))
-    out: dict[str, tuple[str | None, str | None]] = {}
-    with store.session() as session:
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            stmt = (
-                select(ResourceRow.canonical, CheckRow.etag, CheckRow.last_modified, CheckRow.id)
-                .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
-                .where(ResourceRow.canonical.in_(chunk))
-                .where((CheckRow.etag.is_not(None)) | (CheckRow.last_modified.is_not(None)))
-                .order_by(CheckRow.id)
-            )
-            for canonical, etag, last_modified, _ in session.execute(stmt):
-                out[canonical] = (etag, last_modified)
-    return out
+    return _by_canonical(
+        store, canonicals,
+        lambda chunk: (
+            select(ResourceRow.canonical, CheckRow.etag, CheckRow.last_modified)
+            .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
+            .where(ResourceRow.canonical.in_(chunk))
+            .where((CheckRow.etag.is_not(None)) | (CheckRow.last_modified.is_not(None)))
+            .order_by(CheckRow.id)
+        ),
+        lambda canonical, etag, last_modified: (etag, last_modified),
+    )
 
 
 def last_results(store: Store, canonicals: Iterable[str]) -> dict[str, CheckResult]:
     """The most recent stored check per resource (for ``--only-failed`` and 304 answers)."""
-    wanted = list(set(canonicals))
-    out: dict[str, CheckResult] = {}
-    with store.session() as session:
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            stmt = (
-                select(ResourceRow.canonical, CheckRow)
-                .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
-                .where(ResourceRow.canonical.in_(chunk))
-                .order_by(CheckRow.id)
-            )
-            for canonical, row in session.execute(stmt):
-                out[canonical] = check_from_row(canonical, row)
-    return out
+    return _by_canonical(
+        store, canonicals,
+        lambda chunk: (
+            select(ResourceRow.canonical, CheckRow)
+            .join(CheckRow, CheckRow.resource_id == ResourceRow.id)
+            .where(ResourceRow.canonical.in_(chunk))
+            .order_by(CheckRow.id)
+        ),
+        check_from_row,
+    )
 
 
 def check_from_row(canonical: str, row: Any) -> CheckResult:
@@ -248,19 +259,15 @@ def check_from_row(canonical: str, row: Any) -> CheckResult:
 
 def archived_snapshots(store: Store, canonicals: Iterable[str]) -> dict[str, str | None]:
     """Wayback snapshots already looked up (value None: looked up, nothing archived)."""
-    wanted = list(set(canonicals))
-    out: dict[str, str | None] = {}
-    with store.session() as session:
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            stmt = (
-                select(ResourceRow.canonical, ArchiveSnapshotRow.snapshot_url)
-                .join(ArchiveSnapshotRow, ArchiveSnapshotRow.resource_id == ResourceRow.id)
-                .where(ResourceRow.canonical.in_(chunk))
-            )
-            for canonical, snapshot in session.execute(stmt):
-                out[canonical] = snapshot
-    return out
+    return _by_canonical(
+        store, canonicals,
+        lambda chunk: (
+            select(ResourceRow.canonical, ArchiveSnapshotRow.snapshot_url)
+            .join(ArchiveSnapshotRow, ArchiveSnapshotRow.resource_id == ResourceRow.id)
+            .where(ResourceRow.canonical.in_(chunk))
+        ),
+        lambda canonical, snapshot: snapshot,
+    )
 
 
 def save_snapshot(store: Store, canonical: str, *, snapshot_url: str | None, timestamp: str | None) -> None:
@@ -314,17 +321,13 @@ def _meta_from_row(row: Any) -> ResourceMeta:
 
 def last_metas(store: Store, canonicals: Iterable[str]) -> dict[str, ResourceMeta]:
     """The most recent stored metadata per resource (carried forward when a page answers 304)."""
-    wanted = list(set(canonicals))
-    out: dict[str, ResourceMeta] = {}
-    with store.session() as session:
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            stmt = (
-                select(ResourceRow.canonical, ResourceMetaRow)
-                .join(ResourceMetaRow, ResourceMetaRow.resource_id == ResourceRow.id)
-                .where(ResourceRow.canonical.in_(chunk))
-                .order_by(ResourceMetaRow.id)
-            )
-            for canonical, row in session.execute(stmt):
-                out[canonical] = _meta_from_row(row)
-    return out
+    return _by_canonical(
+        store, canonicals,
+        lambda chunk: (
+            select(ResourceRow.canonical, ResourceMetaRow)
+            .join(ResourceMetaRow, ResourceMetaRow.resource_id == ResourceRow.id)
+            .where(ResourceRow.canonical.in_(chunk))
+            .order_by(ResourceMetaRow.id)
+        ),
+        lambda canonical, row: _meta_from_row(row),
+    )
