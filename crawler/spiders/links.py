@@ -38,6 +38,9 @@ from crawler.spiders.fragments import missing_fragments
 from crawler.spiders.targets import Target
 from trilha.model import CheckResult, Hop, Verdict
 
+#: a 304 keeps the previous verdict only when that verdict described the page itself
+CARRIED_ON_304 = frozenset({Verdict.OK, Verdict.MOVED, Verdict.REDIRECTED, Verdict.SOFT_404})
+
 logger = logging.getLogger(__name__)
 
 MAX_HOPS = 10
@@ -283,9 +286,12 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         previous = self.previous.get(target.canonical)
         not_modified = basis.status == 304
         if not_modified and previous is not None and (assessment is None or assessment.verdict is None):
-            verdict = previous.verdict                       # nothing changed: the last verdict stands
-            suggested = suggested or previous.suggested_url
-            reason = "not modified since the last crawl"
+            if previous.verdict in CARRIED_ON_304:
+                verdict = previous.verdict                   # nothing changed: the last verdict stands
+                suggested = suggested or previous.suggested_url
+                reason = "not modified since the last crawl"
+            else:                                            # last time offline/blocked/failed: a 304 is an answer
+                verdict, reason = Verdict.OK, "not modified (304): the server has it"
         fragments = ()
         if page is not None and page.status == 200 and target.fragments:
             fragments = missing_fragments(target.fragments, page.body, truncated=page.truncated)
