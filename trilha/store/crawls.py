@@ -295,7 +295,7 @@ def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
     meta_table, check_table = ResourceMetaRow.__table__, CheckRow.__table__
     with store.session() as session:
         metas = {
-            row.resource_id: _meta_from_row(row)
+            row.resource_id: meta_from_row(row)
             for row in session.execute(select(meta_table).where(meta_table.c.crawl_id == crawl_id))
         }
         stmt = (
@@ -309,7 +309,8 @@ def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
     return out
 
 
-def _meta_from_row(row: Any) -> ResourceMeta:
+def meta_from_row(row: Any) -> ResourceMeta:
+    """A :class:`ResourceMeta` from a ``resource_meta`` row (an ORM object or a Core row)."""
     return ResourceMeta(
         title=row.title, description=row.description, authors=tuple(row.authors or ()),
         channel=row.channel, channel_url=row.channel_url, published=row.published, updated=row.updated,
@@ -329,5 +330,5 @@ def last_metas(store: Store, canonicals: Iterable[str]) -> dict[str, ResourceMet
             .where(ResourceRow.canonical.in_(chunk))
             .order_by(ResourceMetaRow.id)
         ),
-        lambda canonical, row: _meta_from_row(row),
+        lambda canonical, row: meta_from_row(row),
     )

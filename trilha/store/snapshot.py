@@ -26,7 +26,7 @@ from trilha.model import (
     Section,
     StudyList,
 )
-from trilha.store.crawls import check_from_row
+from trilha.store.crawls import check_from_row, meta_from_row
 from trilha.store.engine import Store
 from trilha.store.schema import (
     CheckRow,
@@ -181,7 +181,7 @@ def read_snapshot(store: Store, source: str | None = None, *, history: int = 2) 
                 check = replace(
                     check,
                     checked_at=_aware(check.checked_at),
-                    meta=_meta(meta_row) if meta_row is not None else None,
+                    meta=meta_from_row(meta_row) if meta_row is not None else None,
                 )
                 checks.append(check)
             info = CrawlInfo(
@@ -202,11 +202,3 @@ def _kind(value: str | None) -> ResourceKind | None:
         return None
 
 
-def _meta(row: ResourceMetaRow) -> ResourceMeta:
-    return ResourceMeta(
-        title=row.title, description=row.description, authors=tuple(row.authors or ()),
-        channel=row.channel, channel_url=row.channel_url, published=row.published, updated=row.updated,
-        duration_s=row.duration_s, language=row.language, canonical_url=row.canonical_url,
-        content_type=row.content_type, size_bytes=row.size_bytes, stars=row.stars, archived=row.archived,
-        withdrawn=row.withdrawn, site_id=row.site_id, extra=dict(row.extra or {}),
-    )
