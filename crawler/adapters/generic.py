@@ -39,6 +39,7 @@ from crawler.adapters.util import (
     looks_like_html,
     not_modified,
     ok_status,
+    status_assessment,
     status_verdict,
     to_int,
 )
@@ -229,7 +230,6 @@ def sibling_probe_url(url: str) -> str:
 
 
 def _after_probe(page: Fetched, pm: PageMeta | None, probe: Fetched, meta: ResourceMeta) -> Assessment:
-    verdict, reason = status_verdict(page)
     if ok_status(probe) and looks_like_html(probe) and pm is not None:
         other = extract(decode_html(probe), probe.url)
         if other.fingerprint == pm.fingerprint:
@@ -239,12 +239,7 @@ def _after_probe(page: Fetched, pm: PageMeta | None, probe: Fetched, meta: Resou
                 want_archive=True,
                 reason="a random sibling URL answers the same page",
             )
-    return Assessment(
-        verdict=verdict,
-        reason=reason,
-        meta=meta,
-        suggested_url=page.url if verdict == Verdict.MOVED else None,
-    )
+    return status_assessment(page, meta)
 
 
 def _after_refresh(target: Fetched, meta: ResourceMeta) -> Assessment:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
 from crawler.adapters.generic import PAGE_MAX_BYTES, page_meta, soft_404
-from crawler.adapters.util import known_site_id, not_modified, ok_status, status_verdict
+from crawler.adapters.util import known_site_id, not_modified, ok_status, status_assessment, status_verdict
 from trilha.model import ResourceKind, ResourceMeta, Verdict
 
 HOSTS = frozenset({"kaggle.com", "www.kaggle.com"})
@@ -176,13 +176,7 @@ class KaggleAdapter:
                 suggested_url=code_url(ident),
                 reason="old notebook URL form; canonical is /code/",
             )
-        verdict, reason = status_verdict(page)
-        return Assessment(
-            verdict=verdict,
-            reason=reason,
-            meta=meta,
-            suggested_url=page.url if verdict == Verdict.MOVED else None,
-        )
+        return status_assessment(page, meta)
 
 
 def _meta(

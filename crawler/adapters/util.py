@@ -170,6 +170,17 @@ def status_verdict(fetched: Fetched, url: str | None = None) -> tuple[Verdict | 
     return verdict, reason
 
 
+def status_assessment(page: Fetched, meta: ResourceMeta | None) -> Assessment:
+    """The plain HTTP reading of a page as an :class:`Assessment` (a move suggests the final URL)."""
+    verdict, reason = status_verdict(page)
+    return Assessment(
+        verdict=verdict,
+        reason=reason,
+        meta=meta,
+        suggested_url=page.url if verdict == Verdict.MOVED else None,
+    )
+
+
 def last(exchanges: Sequence[Exchange], purpose: str | None = None) -> Exchange | None:
     """The most recent exchange (with this ``call.purpose`` when given)."""
     for exchange in reversed(exchanges):

@@ -22,6 +22,7 @@ from crawler.adapters.util import (
     decode_html,
     iso_duration_seconds,
     ok_status,
+    status_assessment,
     status_verdict,
     to_int,
 )
@@ -145,10 +146,4 @@ def assess_listing(
         canonical_url=pm.canonical,
         extra={"external_id": channel_meta["externalId"]} if channel_meta.get("externalId") else {},
     )
-    verdict, reason = status_verdict(page)
-    return Assessment(
-        verdict=verdict,
-        reason=reason,
-        meta=meta,
-        suggested_url=page.url if verdict == Verdict.MOVED else None,
-    )
+    return status_assessment(page, meta)
