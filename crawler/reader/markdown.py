@@ -20,11 +20,14 @@ Raw HTML (``<a href>``) is not read.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from trilha.errors import ConfigError
 
 _BARE = re.compile(r"(?:^|(?<=[\s*_~(]))(?:https?://|www\.)[^\s<]+", re.IGNORECASE)
 _TRAILING = "?!.,:*_~'\""
@@ -147,8 +150,16 @@ def _joined(children: list[Token]) -> list[Token]:
     return out
 
 
-class _InlineWalker:
-    """Collects plain text and links of one inline token (one pass over its children)."""
+class InlineWalker:
+    """Collects plain text and links of one block from a stream of inline events.
+
+    Both engines feed it (markdown-it-py tokens here, markdown-it-pyrs nodes in
+    ``markdown_rs.py``), so what a block's text, links, tails and lines are is decided once:
+    ``text`` (one run of adjacent text, escapes and entities), ``code`` (a code span),
+    ``line_break`` (soft or hard), ``open_link`` / ``close_link``, ``image``, then ``finish``.
+    """
+
+    __slots__ = ("block", "depth", "line", "open_links", "pieces", "tail_of")
 
     def __init__(self, block: RawBlock, first_line: int) -> None:
         self.block = block
@@ -168,7 +179,7 @@ class _InlineWalker:
         self._close_tail()
         self.block.links.append(link)
 
-    def _text(self, content: str) -> None:
+    def text(self, content: str) -> None:
         if self.depth:
             self.pieces.append(content)
             return
@@ -181,43 +192,64 @@ class _InlineWalker:
             pos = offset + len(url)
         self.pieces.append(content[pos:])
 
-    def walk(self, children: list[Token]) -> None:
-        for child in _joined(children):
-            t = child.type
-            if t in ("softbreak", "hardbreak"):
-                self.pieces.append(" ")
-                self.line += 1
-            elif t == "text":
-                self._text(child.content)
-            elif t == "code_inline":
-                self.pieces.append(child.content)
-            elif t == "link_open":
-                syntax = "inline"
-                if child.markup == "autolink":
-                    syntax = "autolink"
-                elif child.meta.get("label"):
-                    syntax = "reference"
-                link = RawLink(written=str(child.attrGet("href") or ""), text="", line=self.line,
-                               syntax=syntax, is_image=False)
-                self._add(link)
-                self.open_links.append((link, len(self.pieces)))
-                self.depth += 1
-            elif t == "link_close":
-                self.depth = max(0, self.depth - 1)
-                if self.open_links:
-                    link, start = self.open_links.pop()
-                    link.text = " ".join("".join(self.pieces[start:]).split())
-                    self.tail_of = (link, len(self.pieces))
-            elif t == "image":
-                alt = " ".join("".join(c.content for c in child.children or ()
-                                       if c.type in ("text", "code_inline")).split())
-                link = RawLink(written=str(child.attrGet("src") or ""), text=alt, line=self.line,
-                               syntax="reference" if child.meta.get("label") else "inline", is_image=True)
-                self._add(link)
-                self.pieces.append(alt)
-                self.tail_of = (link, len(self.pieces))
+    def code(self, content: str) -> None:
+        self.pieces.append(content)
+
+    def line_break(self) -> None:
+        self.pieces.append(" ")
+        self.line += 1
+
+    def open_link(self, written: str, syntax: str) -> RawLink:
+        link = RawLink(written=written, text="", line=self.line, syntax=syntax, is_image=False)
+        self._add(link)
+        self.open_links.append((link, len(self.pieces)))
+        self.depth += 1
+        return link
+
+    def close_link(self) -> None:
+        self.depth = max(0, self.depth - 1)
+        if self.open_links:
+            link, start = self.open_links.pop()
+            link.text = " ".join("".join(self.pieces[start:]).split())
+            self.tail_of = (link, len(self.pieces))
+
+    def image(self, written: str, alt: str, syntax: str) -> RawLink:
+        alt = " ".join(alt.split())
+        link = RawLink(written=written, text=alt, line=self.line, syntax=syntax, is_image=True)
+        self._add(link)
+        self.pieces.append(alt)
+        self.tail_of = (link, len(self.pieces))
+        return link
+
+    def finish(self) -> None:
         self._close_tail()
         self.block.text = " ".join("".join(self.pieces).split())
+
+
+def _walk_tokens(walker: InlineWalker, children: list[Token]) -> None:
+    """Feed one markdown-it-py inline token's children to ``walker``."""
+    for child in _joined(children):
+        t = child.type
+        if t in ("softbreak", "hardbreak"):
+            walker.line_break()
+        elif t == "text":
+            walker.text(child.content)
+        elif t == "code_inline":
+            walker.code(child.content)
+        elif t == "link_open":
+            syntax = "inline"
+            if child.markup == "autolink":
+                syntax = "autolink"
+            elif child.meta.get("label"):
+                syntax = "reference"
+            walker.open_link(str(child.attrGet("href") or ""), syntax)
+        elif t == "link_close":
+            walker.close_link()
+        elif t == "image":
+            alt = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
+            walker.image(str(child.attrGet("src") or ""), alt,
+                         "reference" if child.meta.get("label") else "inline")
+    walker.finish()
 
 
 def _inline_children(md: MarkdownIt, tok: Token, env: dict) -> list[Token]:
@@ -226,8 +258,78 @@ def _inline_children(md: MarkdownIt, tok: Token, env: dict) -> list[Token]:
     return children
 
 
-def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
-    """Parse ``text`` and return its headings and inline blocks in document order."""
+class DocumentBuilder:
+    """Headings and blocks in document order; both engines build their :class:`RawDocument` with it."""
+
+    __slots__ = ("blocks", "headings")
+
+    def __init__(self) -> None:
+        self.headings: list[RawHeading] = []
+        self.blocks: list[RawBlock] = []
+
+    def block(self, kind: str, line: int, in_list_item: bool) -> InlineWalker:
+        """Start a block; feed its inline content to the returned walker, then call ``finish``
+        (and :meth:`heading` for a heading)."""
+        if kind == "heading":
+            index: int | None = len(self.headings)
+        else:
+            index = len(self.headings) - 1 if self.headings else None
+        block = RawBlock(kind=kind, line=line, heading_index=index, in_list_item=in_list_item)
+        self.blocks.append(block)
+        return InlineWalker(block, line)
+
+    def heading(self, level: int, walker: InlineWalker) -> None:
+        block = walker.block
+        self.headings.append(RawHeading(level=level, line=block.line, text=block.text))
+
+    def document(self) -> RawDocument:
+        return RawDocument(headings=self.headings, blocks=self.blocks)
+
+
+#: Markdown engines: ``py`` (markdown-it-py, the reference) and ``rs`` (markdown-it-pyrs,
+#: ``markdown_rs.py``, same results, about 10x faster); ``auto`` is ``rs`` when it imports.
+ENGINES = ("auto", "py", "rs")
+#: Environment variable that picks the engine when no ``engine`` argument is given.
+ENGINE_ENV = "TRILHA_MARKDOWN_ENGINE"
+
+
+def choose_engine(text: str, engine: str | None = None) -> str:
+    """The engine that :func:`walk` runs for ``text``: ``"rs"`` or ``"py"``.
+
+    ``engine`` (else ``$TRILHA_MARKDOWN_ENGINE``, else ``auto``) asks for one; ``rs`` and
+    ``auto`` give ``py`` when markdown-it-pyrs is not installed or when ``text`` holds a
+    construct the fast engine cannot read exactly like markdown-it-py (``markdown_rs.unsupported``).
+    """
+    wanted = (engine or os.environ.get(ENGINE_ENV) or "auto").strip().lower()
+    if wanted not in ENGINES:
+        raise ConfigError(f"unknown Markdown engine {wanted!r} (one of {', '.join(ENGINES)})")
+    if wanted == "py":
+        return "py"
+    from . import markdown_rs    # the fast engine imports this module's shared pieces
+
+    if not markdown_rs.AVAILABLE or markdown_rs.unsupported(text):
+        return "py"
+    return "rs"
+
+
+def walk(text: str, md: MarkdownIt | None = None, *, engine: str | None = None) -> RawDocument:
+    """Parse ``text`` and return its headings and inline blocks in document order.
+
+    Both engines give the same document (``tests/test_crawler_reader_engines.py``); ``md``
+    (a :func:`make_parser` instance) forces markdown-it-py.
+    """
+    if md is None and choose_engine(text, engine) == "rs":
+        from . import markdown_rs
+
+        try:
+            return markdown_rs.walk_rs(text)
+        except markdown_rs.Unsupported:
+            pass                         # a construct found while walking: the reference engine reads it
+    return walk_py(text, md)
+
+
+def walk_py(text: str, md: MarkdownIt | None = None) -> RawDocument:
+    """The markdown-it-py walk (the reference engine)."""
     if md is None:
         md = make_parser()
         idle = [rule for rule, marks in _RULE_MARKS if not any(mark in text for mark in marks)]
@@ -235,8 +337,7 @@ def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
             md.disable(idle)
     env: dict = {}
     tokens = md.parse(text, env)
-    headings: list[RawHeading] = []
-    blocks: list[RawBlock] = []
+    out = DocumentBuilder()
     item_depth = 0
     pending: str | None = None          # block kind of the next inline token
     pending_level = 0
@@ -255,18 +356,11 @@ def walk(text: str, md: MarkdownIt | None = None) -> RawDocument:
         elif t in ("th_open", "td_open"):
             pending = "cell"
         elif t == "inline":
-            first_line = (tok.map[0] + 1) if tok.map else (blocks[-1].line if blocks else 1)
+            first_line = (tok.map[0] + 1) if tok.map else (out.blocks[-1].line if out.blocks else 1)
             kind = pending or "paragraph"
+            walker = out.block(kind, first_line, item_depth > 0)
+            _walk_tokens(walker, _inline_children(md, tok, env))
             if kind == "heading":
-                block = RawBlock(kind=kind, line=first_line, heading_index=len(headings),
-                                 in_list_item=item_depth > 0)
-                _InlineWalker(block, first_line).walk(_inline_children(md, tok, env))
-                headings.append(RawHeading(level=pending_level, line=first_line, text=block.text))
-            else:
-                block = RawBlock(kind=kind, line=first_line,
-                                 heading_index=len(headings) - 1 if headings else None,
-                                 in_list_item=item_depth > 0)
-                _InlineWalker(block, first_line).walk(_inline_children(md, tok, env))
-            blocks.append(block)
+                out.heading(pending_level, walker)
             pending = None
-    return RawDocument(headings=headings, blocks=blocks)
+    return out.document()

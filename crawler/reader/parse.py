@@ -170,8 +170,12 @@ def _title(doc: RawDocument, source: str) -> str:
 
 
 def parse_study_list(text: str, *, source: str, base_url: str | None = None,
-                     notes: tuple[str, ...] = ()) -> StudyList:
-    """Parse a study list's Markdown ``text`` (see the module docstring)."""
+                     notes: tuple[str, ...] = (), markdown_engine: str | None = None) -> StudyList:
+    """Parse a study list's Markdown ``text`` (see the module docstring).
+
+    ``markdown_engine`` picks the Markdown engine (``auto``, ``py``, ``rs``; see
+    :func:`crawler.reader.markdown.choose_engine`): the result is the same with either.
+    """
     original = text
     repaired = repair_text(text)
     text = repaired.text
@@ -180,7 +184,7 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
         all_notes.append(repaired.note)
     original_lines = original.splitlines() if repaired.note else []
 
-    doc = walk(text)
+    doc = walk(text, engine=markdown_engine)
     sections = _sections(doc)
     anchor_set = {s.anchor for s in sections}
     own: set[str] = set()
