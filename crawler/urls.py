@@ -72,15 +72,23 @@ def _parse(url: str) -> _Parts | None:
     """One ``urlsplit`` per URL string (the helpers below ask many questions of the same URL)."""
     try:
         p = urlsplit(url.strip())
-        host = (p.hostname or "").lower()
+        netloc = p.netloc
+        if "@" in netloc or ":" in netloc or "[" in netloc or "%" in netloc:
+            host = (p.hostname or "").lower()
+        else:                         # what .hostname gives for a plain host, without re-parsing
+            host = netloc.lower()
     except ValueError:
         return None
     return _Parts(p.scheme.lower(), host, p.path, p.query, tuple(s for s in p.path.split("/") if s))
 
 
-def _host(url: str) -> str:
+def host_of(url: str) -> str:
+    """The lower-case host of ``url`` ("" when it has none or cannot be parsed)."""
     parts = _parse(url)
     return parts.host if parts else ""
+
+
+_host = host_of
 
 
 def _segments(path: str) -> list[str]:
@@ -88,6 +96,8 @@ def _segments(path: str) -> list[str]:
 
 
 def _drop_params(query: str, *, extra: frozenset[str] = frozenset()) -> str:
+    if not query:
+        return ""
     pairs = [
         (k, v) for k, v in parse_qsl(query, keep_blank_values=True)
         if not k.lower().startswith("utm_")
@@ -100,15 +110,18 @@ def _drop_params(query: str, *, extra: frozenset[str] = frozenset()) -> str:
 
 def youtube_video_id(url: str) -> str | None:
     """The video ID of any YouTube video URL form, else None."""
-    parts = _parse(url)
+    return _youtube_id(_parse(url))
+
+
+def _youtube_id(parts: _Parts | None) -> str | None:
     if parts is None:
         return None
-    host, segs = parts.host, list(parts.segs)
+    host, segs = parts.host, parts.segs
     candidate: str | None = None
     if host in ("youtu.be", "www.youtu.be"):
         candidate = segs[0] if segs else None
     elif host in _YOUTUBE_HOSTS:
-        if segs[:1] == ["watch"]:
+        if segs[:1] == ("watch",):
             candidate = dict(parse_qsl(parts.query)).get("v")
         elif len(segs) >= 2 and segs[0] in _YT_VIDEO_PATHS:
             candidate = segs[1]
@@ -119,10 +132,13 @@ def youtube_video_id(url: str) -> str | None:
 
 def arxiv_id(url: str) -> str | None:
     """The bare arXiv identifier (no version) of an arXiv URL, else None."""
-    parts = _parse(url)
+    return _arxiv_id(_parse(url))
+
+
+def _arxiv_id(parts: _Parts | None) -> str | None:
     if parts is None or parts.host not in _ARXIV_HOSTS:
         return None
-    segs = list(parts.segs)
+    segs = parts.segs
     if len(segs) < 2 or segs[0] not in ("abs", "pdf", "html", "format", "ps"):
         return None
     rest = "/".join(segs[1:])
@@ -164,12 +180,20 @@ def w3lib_canonical(raw: str, *, fast: bool = True) -> str:
     (``tests/test_crawler_urls.py`` checks both ways agree on every URL of the real lists).
     """
     if fast:
-        head = raw.split("#", 1)[0]
-        if head.isascii() and "?" not in head and "%" not in head:
-            p = urlsplit(head)
-            if "@" not in p.netloc and _SIMPLE_PATH.fullmatch(p.path) and not _DOT_SEGMENT.search(p.path):
-                return f"{p.scheme.lower()}://{p.netloc.lower()}{p.path or '/'}"
+        simple = _simple_parts(raw)
+        if simple is not None:
+            return f"{simple[0]}://{simple[1]}{simple[2]}"
     return canonicalize_url(raw, keep_fragments=False)
+
+
+def _simple_parts(raw: str) -> tuple[str, str, str] | None:
+    """(scheme, netloc, path) of w3lib's answer for the common case of :func:`w3lib_canonical`, else None."""
+    head = raw.split("#", 1)[0]
+    if head.isascii() and "?" not in head and "%" not in head:
+        p = urlsplit(head)
+        if "@" not in p.netloc and _SIMPLE_PATH.fullmatch(p.path) and not _DOT_SEGMENT.search(p.path):
+            return p.scheme.lower(), p.netloc.lower(), p.path or "/"
+    return None
 
 
 def canonical_url(url: str) -> str:
@@ -184,26 +208,32 @@ def canonical_url(url: str) -> str:
     if first.scheme not in ("http", "https"):
         return raw if not first.scheme else first.scheme + raw[len(first.scheme):]
     try:
-        vid = youtube_video_id(raw)
+        vid = _youtube_id(first)
         if vid:
             return f"https://www.youtube.com/watch?v={vid}"
-        aid = arxiv_id(raw)
+        aid = _arxiv_id(first)
         if aid:
             return f"https://arxiv.org/abs/{aid}"
-        canon = w3lib_canonical(raw)
-        parts = urlsplit(canon)
-        host = (parts.hostname or "").lower()
-        port = parts.port
+        simple = _simple_parts(raw)
+        if simple is not None and ":" not in simple[1] and "[" not in simple[1]:
+            # w3lib's answer is scheme://host/path: no port, user or query to look at
+            scheme, host, path = simple
+            netloc, query = host, ""
+        else:
+            canon = canonicalize_url(raw, keep_fragments=False) if simple is None else "{}://{}{}".format(*simple)
+            parts = urlsplit(canon)
+            host = (parts.hostname or "").lower()
+            port = parts.port
+            scheme = parts.scheme.lower()
+            netloc = host
+            if port is not None and port != _DEFAULT_PORTS.get(scheme):
+                netloc = f"{host}:{port}"
+            if parts.username:
+                netloc = f"{parts.username}@{netloc}"
+            path = parts.path or "/"
+            query = _drop_params(parts.query)
     except ValueError:
         return raw
-    scheme = parts.scheme.lower()
-    netloc = host
-    if port is not None and port != _DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{port}"
-    if parts.username:
-        netloc = f"{parts.username}@{netloc}"
-    path = parts.path or "/"
-    query = _drop_params(parts.query)
     segs = _segments(path)
     if host in _YOUTUBE_HOSTS:
         scheme, netloc = "https", "www.youtube.com"
@@ -239,7 +269,10 @@ def site_of(url: str) -> str | None:
     Known sites get a short name; any other web URL gets its host without ``www.``;
     a URL without a host gives None.
     """
-    host = _host(url)
+    return _site_of_host(_host(url))
+
+
+def _site_of_host(host: str) -> str | None:
     if not host:
         return None
     if host in _YOUTUBE_HOSTS or host in ("youtu.be", "www.youtu.be"):
@@ -270,11 +303,14 @@ def kind_of(url: str) -> ResourceKind:
     parts = _parse(url)
     if parts is None:
         return ResourceKind.PAGE
+    return _kind(parts, _site_of_host(parts.host), _youtube_id(parts), _arxiv_id(parts))
+
+
+def _kind(parts: _Parts, site: str | None, vid: str | None, aid: str | None) -> ResourceKind:
     host, segs = parts.host, list(parts.segs)
     low_path = parts.path.lower()
-    site = site_of(url)
     if site == "youtube":
-        if youtube_video_id(url):
+        if vid:
             return ResourceKind.VIDEO
         if segs[:1] == ["playlist"] or (segs[:1] == ["watch"] and "list=" in parts.query):
             return ResourceKind.PLAYLIST
@@ -282,7 +318,7 @@ def kind_of(url: str) -> ResourceKind:
             return ResourceKind.CHANNEL
         return ResourceKind.PAGE
     if site == "arxiv":
-        return ResourceKind.PAPER if arxiv_id(url) else ResourceKind.PAGE
+        return ResourceKind.PAPER if aid else ResourceKind.PAGE
     if low_path.endswith(_IMAGE_EXT) or host == "user-images.githubusercontent.com":
         return ResourceKind.IMAGE
     if site == "kaggle":
@@ -342,13 +378,17 @@ def site_id_of(url: str, *, canonical: str | None = None) -> str | None:
 
     ``canonical`` may pass ``canonical_url(url)`` when the caller already has it.
     """
-    vid = youtube_video_id(url)
+    parts = _parse(url)
+    return _site_id(url, parts, _site_of_host(parts.host) if parts else None, _youtube_id(parts), _arxiv_id(parts),
+                    canonical)
+
+
+def _site_id(url: str, first: _Parts | None, site: str | None, vid: str | None, aid: str | None,
+             canonical: str | None) -> str | None:
     if vid:
         return f"youtube:{vid}"
-    aid = arxiv_id(url)
     if aid:
         return f"arxiv:{aid}"
-    site = site_of(url)
     if site not in ("youtube", "github", "kaggle", "twitter"):
         return None
     canon = canonical or canonical_url(url)
@@ -369,7 +409,7 @@ def site_id_of(url: str, *, canonical: str | None = None) -> str | None:
             return f"youtube:{segs[0]}"
         return None
     if site == "github":
-        if _host(url) == "gist.github.com":
+        if first is not None and first.host == "gist.github.com":
             return f"github:gist:{segs[-1]}"
         if len(segs) >= 4 and segs[2] in ("blob", "tree"):     # same form as crawler.adapters.github
             return f"github:{'/'.join(segs)}"
@@ -389,3 +429,25 @@ def site_id_of(url: str, *, canonical: str | None = None) -> str | None:
         if len(segs) == 1:
             return f"twitter:{segs[0]}"
     return None
+
+
+class UrlFacts(NamedTuple):
+    """What the reader needs about one web URL (:func:`url_facts`)."""
+
+    canonical: str
+    site: str | None
+    site_id: str | None
+    kind: ResourceKind
+
+
+@lru_cache(maxsize=65536)
+def url_facts(url: str) -> UrlFacts:
+    """``canonical_url``, ``site_of``, ``site_id_of`` and ``kind_of`` of ``url`` in one pass
+    (one parse, one site and ID lookup; cached, a list names many URLs more than once)."""
+    canonical = canonical_url(url)
+    parts = _parse(url)
+    if parts is None:
+        return UrlFacts(canonical, None, _site_id(url, None, None, None, None, canonical), ResourceKind.PAGE)
+    site = _site_of_host(parts.host)
+    vid, aid = _youtube_id(parts), _arxiv_id(parts)
+    return UrlFacts(canonical, site, _site_id(url, parts, site, vid, aid, canonical), _kind(parts, site, vid, aid))

@@ -173,3 +173,20 @@ def test_seed_mojibake_repaired_once() -> None:
     assert "pr√°tica" in moj[0].findings[0].message
     assert not any(m.findings for m in seed.mentions if m.is_internal and m not in moj)
     assert seed.content_hash == repaired.content_hash
+
+
+def test_big_lists_compute_mentions_in_two_processes_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above PARALLEL_LINKS the second half of the mentions comes from a forked worker as tuples."""
+    import crawler.reader.parse as parse
+
+    if not parse._can_fork():
+        pytest.skip("no fork, one CPU or other threads running")
+    text = SEED.read_text(encoding="utf-8")      # mojibake findings, images, internal links, hints
+    sequential = parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL)
+    rebuilt: list[object] = []
+    from_row = parse._from_row
+    monkeypatch.setattr(parse, "_from_row", lambda row: rebuilt.append(row) or from_row(row))
+    monkeypatch.setattr(parse, "PARALLEL_LINKS", 10)
+    parallel = parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL)
+    assert len(rebuilt) == len(sequential.mentions) - len(sequential.mentions) // 2 > 50
+    assert parallel == sequential

@@ -114,7 +114,7 @@ def test_targets_are_kept_as_written() -> None:
     "- a\n\t\t[b](c)\n",                        # tab indentation, little content after it
 ])
 def test_constructs_the_fast_engine_leaves_to_markdown_it_py(text: str) -> None:
-    assert markdown_rs.unsupported(markdown_rs._normalize(text))
+    assert markdown_rs.unsupported(markdown_rs.normalize(text))
     assert choose_engine(text, "rs") == "py"
     with pytest.raises(markdown_rs.Unsupported):
         markdown_rs.walk_rs(text)

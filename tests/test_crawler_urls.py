@@ -166,3 +166,36 @@ def test_w3lib_shortcut_agrees_with_w3lib() -> None:
     assert len(urls) > 450
     for url in urls:
         assert w3lib_canonical(url) == w3lib_canonical(url, fast=False), url
+
+
+def _known_urls() -> set[str]:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    urls: set[str] = set()
+    for path in (root / "data" / "lists" / "trilha-ds.md", root / "tests" / "fixtures" / "lists" / "real-latest-2025-12.md"):
+        urls |= set(re.findall(r"\]\((https?://[^)\s]+)\)", path.read_text(encoding="utf-8")))
+    return urls | {
+        "HTTP://Ex.COM:80/a", "https://ex.com:8443/a", "https://u@ex.com/", "https://[::1]:8080/x", "https://ex.com/a b",
+        "https://Ex.com/a/./b", "https://ex.com/prática", "https://ex.com/a%2fb#f", "https://GitHub.com/Google/JAX.git/",
+        "https://www.youtube.com/@chan/", "https://youtu.be/dQw4w9WgXcQ?t=3", "https://x.com/Someone/status/1?s=20",
+        "https://www.kaggle.com/hinepo/lazy-predict/notebook", "https://gist.github.com/u/abc", "mailto:a@b.c",
+        "ftp://Ex.com/x", "https://ex.com/?utm_source=x&b=2&a=1", "http://[::1", "https://ex.com:99999/",
+    }
+
+
+def test_url_facts_is_the_four_functions_in_one_pass() -> None:
+    from crawler.urls import url_facts
+
+    for url in _known_urls():
+        assert tuple(url_facts(url)) == (canonical_url(url), site_of(url), site_id_of(url), kind_of(url)), url
+
+
+def test_canonical_shortcut_agrees_with_full_w3lib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """canonical_url skips re-parsing w3lib's answer for plain URLs; without the shortcut it is the same."""
+    import crawler.urls as urls
+
+    fast = {url: urls.canonical_url(url) for url in _known_urls()}
+    monkeypatch.setattr(urls, "_simple_parts", lambda raw: None)
+    assert {url: urls.canonical_url(url) for url in fast} == fast

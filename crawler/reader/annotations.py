@@ -15,6 +15,7 @@ segments longer than :data:`MAX_ANNOTATION` characters are descriptions, not ann
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from trilha.model import ResourceKind
 
@@ -56,16 +57,25 @@ def _hinted(segment: str) -> bool:
 
 def annotations_of(anchor_text: str, tail: str) -> tuple[str, ...]:
     """Annotations from the anchor text and the text right after the link."""
-    found: list[str] = []
-    parts = _SEP.split(anchor_text.strip())
-    found.extend(p.strip() for p in parts[1:] if p.strip() and _hinted(p))
+    if "-" in anchor_text or "–" in anchor_text or "—" in anchor_text:
+        parts = _SEP.split(anchor_text.strip())
+        found = tuple(p.strip() for p in parts[1:] if p.strip() and _hinted(p))
+    else:
+        found = ()                         # no separator: nothing after a first " - "
+    return found + _tail_annotations(tail) if found else _tail_annotations(tail)
+
+
+@lru_cache(maxsize=4096)
+def _tail_annotations(tail: str) -> tuple[str, ...]:
+    """The " - "-separated segments of the text after a link (tails repeat: cached)."""
     rest = tail.strip()
-    if rest[:1] in _DASHES:
-        rest = rest[1:].strip()
-        found.extend(p.strip() for p in _SEP.split(rest) if p.strip() and len(p.strip()) <= MAX_ANNOTATION)
-    return tuple(found)
+    if rest[:1] not in _DASHES:
+        return ()
+    rest = rest[1:].strip()
+    return tuple(p.strip() for p in _SEP.split(rest) if p.strip() and len(p.strip()) <= MAX_ANNOTATION)
 
 
+@lru_cache(maxsize=4096)
 def kind_hint(annotations: tuple[str, ...]) -> ResourceKind | None:
     """The first resource kind named by an annotation (None if none is)."""
     for ann in annotations:
@@ -75,6 +85,7 @@ def kind_hint(annotations: tuple[str, ...]) -> ResourceKind | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def date_hint(annotations: tuple[str, ...]) -> str | None:
     """``YYYY-MM`` from "dec/2017", "out/2021"; ``YYYY`` from a lone year; else None."""
     for ann in annotations:

@@ -21,6 +21,7 @@ Codes (documented in docs/reader.md):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -96,8 +97,9 @@ def inspect_target(written: str) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def resolve(written: str, base_url: str | None) -> Assessed:
-    """Resolve the written target (as written) and collect its findings."""
+    """Resolve the written target (as written) and collect its findings (pure: cached)."""
     findings = inspect_target(written)
     target = written.strip()
     if not target:
@@ -118,8 +120,10 @@ def resolve(written: str, base_url: str | None) -> Assessed:
                 findings.append(Finding(code="relative-unresolved",
                                         message="relative link and the list has no base URL"))
         if url is not None:
-            scheme = urlsplit(url).scheme.lower()
-            urlsplit(url).port  # noqa: B018  (raises ValueError on a bad port)
+            split = parts if url is target else urlsplit(url)
+            scheme = split.scheme.lower()
+            if ":" in split.netloc:
+                split.port  # noqa: B018  (raises ValueError on a bad port; none without ":")
             if scheme not in ("http", "https"):
                 findings.append(Finding(code="not-web", message=f"{scheme}: link, not crawled"))
     except ValueError as exc:

@@ -180,7 +180,7 @@ class InlineWalker:
         self.block.links.append(link)
 
     def text(self, content: str) -> None:
-        if self.depth:
+        if self.depth or ("." not in content and ":" not in content):   # no "www." nor "://"
             self.pieces.append(content)
             return
         pos = 0
@@ -293,6 +293,13 @@ ENGINES = ("auto", "py", "rs")
 ENGINE_ENV = "TRILHA_MARKDOWN_ENGINE"
 
 
+def _wanted(engine: str | None) -> str:
+    wanted = (engine or os.environ.get(ENGINE_ENV) or "auto").strip().lower()
+    if wanted not in ENGINES:
+        raise ConfigError(f"unknown Markdown engine {wanted!r} (one of {', '.join(ENGINES)})")
+    return wanted
+
+
 def choose_engine(text: str, engine: str | None = None) -> str:
     """The engine that :func:`walk` runs for ``text``: ``"rs"`` or ``"py"``.
 
@@ -300,14 +307,11 @@ def choose_engine(text: str, engine: str | None = None) -> str:
     ``auto`` give ``py`` when markdown-it-pyrs is not installed or when ``text`` holds a
     construct the fast engine cannot read exactly like markdown-it-py (``markdown_rs.unsupported``).
     """
-    wanted = (engine or os.environ.get(ENGINE_ENV) or "auto").strip().lower()
-    if wanted not in ENGINES:
-        raise ConfigError(f"unknown Markdown engine {wanted!r} (one of {', '.join(ENGINES)})")
-    if wanted == "py":
+    if _wanted(engine) == "py":
         return "py"
     from . import markdown_rs    # the fast engine imports this module's shared pieces
 
-    if not markdown_rs.AVAILABLE or markdown_rs.unsupported(text):
+    if not markdown_rs.AVAILABLE or markdown_rs.unsupported(markdown_rs.normalize(text)):
         return "py"
     return "rs"
 
@@ -318,13 +322,14 @@ def walk(text: str, md: MarkdownIt | None = None, *, engine: str | None = None) 
     Both engines give the same document (``tests/test_crawler_reader_engines.py``); ``md``
     (a :func:`make_parser` instance) forces markdown-it-py.
     """
-    if md is None and choose_engine(text, engine) == "rs":
+    if md is None and _wanted(engine) != "py":
         from . import markdown_rs
 
-        try:
-            return markdown_rs.walk_rs(text)
-        except markdown_rs.Unsupported:
-            pass                         # a construct found while walking: the reference engine reads it
+        if markdown_rs.AVAILABLE:
+            try:
+                return markdown_rs.walk_rs(text)
+            except markdown_rs.Unsupported:
+                pass                     # a construct only the reference engine reads as wanted
     return walk_py(text, md)
 
 

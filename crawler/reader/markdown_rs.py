@@ -216,7 +216,7 @@ def unsupported(text: str) -> bool:
             or _DEFINITION_BACKSLASH.search(text) is not None)
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     """markdown-it's ``normalize`` core rule (CR LF and CR → LF, NUL → U+FFFD), done first so
     that source maps point into the text this module holds."""
     if "\r" in text:
@@ -437,7 +437,7 @@ def walk_rs(text: str) -> RawDocument:
     """Parse ``text`` with markdown-it-pyrs; raises :class:`Unsupported` where markdown-it-py must read it."""
     if not AVAILABLE:
         raise Unsupported("markdown-it-pyrs is not installed")
-    text = _normalize(text)
+    text = normalize(text)
     if unsupported(text):
         raise Unsupported("a construct markdown-it.rs reads differently (see unsupported())")
     try:
