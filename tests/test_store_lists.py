@@ -319,3 +319,23 @@ def test_identities_ignore_line_numbers_but_not_section_or_occurrence() -> None:
     assert a != store_lists.mention_identity("https://x", ("A", ""), 0)
     assert len(a) == 64
     assert store_lists.concept_identity("t", ("A",), 0) != store_lists.concept_identity("t", ("A",), 1)
+
+
+def test_bulk_parameters_built_ahead_in_a_thread_keep_order_and_errors() -> None:
+    rows = list(range(store_lists.CHUNK * 3 + 1))
+    chunks = list(store_lists._prepared(rows, lambda chunk: [x * 2 for x in chunk]))
+    assert [len(c) for c in chunks] == [store_lists.CHUNK] * 3 + [1]
+    assert [x for c in chunks for x in c] == [x * 2 for x in rows]
+
+    def fails_on_second(chunk: Sequence[int]) -> list[int]:
+        if chunk[0] >= store_lists.CHUNK:
+            raise ValueError("bad value in chunk 2")
+        return list(chunk)
+
+    got = store_lists._prepared(rows, fails_on_second)
+    assert len(next(got)) == store_lists.CHUNK
+    with pytest.raises(ValueError, match="bad value in chunk 2"):
+        next(got)
+    stopped_early = store_lists._prepared(rows, lambda chunk: list(chunk))
+    next(stopped_early)
+    stopped_early.close()                       # the producer thread ends with the generator

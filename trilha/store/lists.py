@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import queue
+import threading
 from operator import itemgetter
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -149,12 +151,21 @@ def section_keys(sections: Sequence[Section]) -> list[str]:
 
 
 def mention_identities(mentions: Sequence[Mention]) -> list[str]:
+    """:func:`mention_identity` of every mention (the section path's part of the hashed text is
+    built once per section)."""
     seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    middles: dict[tuple[str, ...], str] = {}
+    sha256 = hashlib.sha256
     out = []
     for m in mentions:
-        pair = (m.written, m.section_path)
-        out.append(mention_identity(m.written, m.section_path, seen[pair]))
-        seen[pair] += 1
+        path = m.section_path
+        middle = middles.get(path)
+        if middle is None:       # "\x1f".join((written, *path, "\x1e", n)) without re-joining the path
+            middle = middles[path] = "".join(f"\x1f{p}" for p in path) + "\x1f\x1e\x1f"
+        pair = (m.written, path)
+        n = seen[pair]
+        seen[pair] = n + 1
+        out.append(sha256(f"{m.written}{middle}{n}".encode()).hexdigest())
     return out
 
 
@@ -321,7 +332,8 @@ def _bulk_insert(
     if sorted(order) != sorted(names):
         raise StoreError(f"bulk insert into {table.name}: unexpected columns {sorted(set(order) - set(names))}")
     reorder = itemgetter(*[names.index(k) for k in order])
-    for chunk in _chunks(rows, CHUNK):
+
+    def params_of(chunk: Sequence[tuple[Any, ...]]) -> list[Any]:
         params: list[Any] = []
         for row in chunk:
             if patch:
@@ -332,7 +344,52 @@ def _bulk_insert(
             else:
                 full = (*row, *const_values)
             params.append(reorder(full) if positional else dict(zip(names, full, strict=True)))
+        return params
+
+    for params in _prepared(rows, params_of):
         connection.exec_driver_sql(compiled.string, params)
+
+
+def _prepared(rows: Sequence[T], params_of: Any) -> Iterator[list[Any]]:
+    """``params_of(chunk)`` for each chunk of ``rows``, the next one built in a thread meanwhile.
+
+    The database drivers release the GIL while the database works on a statement (sqlite3
+    around each ``sqlite3_step``, psycopg while it waits for the server), so building the next
+    chunk's parameters in Python overlaps with inserting the current one.  Only plain Python
+    values cross the thread; the connection stays in the calling thread.
+    """
+    if len(rows) <= CHUNK:
+        if rows:
+            yield params_of(rows)
+        return
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in _chunks(rows, CHUNK):
+                if stop.is_set():
+                    return
+                ready.put(params_of(chunk))
+            ready.put(None)
+        except BaseException as exc:             # handed to the consumer, raised there
+            ready.put(exc)
+
+    worker = threading.Thread(target=produce, name="trilha-bulk-params", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():                 # unblock a producer waiting on a full queue
+            try:
+                ready.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()
 
 
 def _memo(processor: Any) -> Any:
