@@ -1,8 +1,9 @@
 """Benchmark: crawl 20,000 links over 10 loopback hosts (run by hand, not in CI).
 
-    .venv/bin/python bench/crawl.py                       # trilha, 1 and 2 processes
-    .venv/bin/python bench/crawl.py --links 5000 --linkchecker   # also LinkChecker (pip, throwaway venv)
+    .venv/bin/python bench/crawl.py                       # trilha, --workers 1 and 2
+    .venv/bin/python bench/crawl.py --linkchecker --linkinator   # also LinkChecker (pip) and linkinator (npm)
     .venv/bin/python bench/crawl.py --processes "" --scrapy      # only the bare-Scrapy floor
+    .venv/bin/python bench/crawl.py --engine twisted             # trilha on Scrapy's Twisted HTTP client
 
 A fast local server (nginx from Debian, 2 workers, a fixed ~200-byte HTML page for every
 path; ``wrk`` measures it first so it is shown not to be the bottleneck) answers for 10
@@ -11,14 +12,18 @@ hosts ``host0.bench.test`` … ``host9.bench.test``: trilha reaches them through
 location is loopback.  The list is a Markdown file of ``--links`` links in sections.
 
 Measured per run: wall seconds of the whole command (reading the list, storing it,
-crawling, storing every check), links/s = links / wall, and peak RSS of the process
-(``ru_maxrss`` from ``os.wait4`` of that process; the largest of the processes).  With
-``--processes 2`` the targets are split with ``--shard K/2`` between two crawler
-processes running at once (both cores), each into its own store file.  LinkChecker
+crawling, storing every check), links/s = links / wall, CPU seconds of the command and
+its worker processes, and memory: the peak of the SUM of the resident sets of the
+command and all its child processes (sampled every 50 ms with psutil), and the largest
+single process (``ru_maxrss`` from ``os.wait4``).  ``--processes 2`` runs
+``trilha crawl --workers 2``: the list is read and stored once, then two crawler
+processes share the crawl (whole hosts each) into the same SQLite store.  LinkChecker
 (``pip install linkchecker`` into a throwaway venv) checks the same URLs, given as an
 HTML page of links (LinkChecker has no remap, so the URLs point at the server directly),
 at the same thread count, with its per-host rate limit lifted (the server sends the
-``LinkChecker`` header its docs require above 10 requests/s).
+``LinkChecker`` header its docs require above 10 requests/s).  linkinator (``npm install
+linkinator`` into a throwaway directory, Node's own ``node``) checks the same HTML page
+of direct URLs with ``--concurrency`` equal to trilha's.
 Figures: docs/benchmarks.md.
 """
 
@@ -74,6 +79,31 @@ def write_list(path: Path, links: int) -> list[str]:
 
 
 CPU: list[float] = []   # CPU seconds (user + system) of every process of the last run_measured
+TREE_PEAK: list[float] = [0.0]   # peak MB of the sum of RSS over each command's process tree (last run)
+
+
+def _running(pid: int) -> bool:
+    """Still running (without reaping it: ``os.wait4`` reads its usage afterwards)."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+
+def _tree_rss_mb(pids: list[int]) -> float:
+    try:
+        import psutil
+    except ImportError:
+        return 0.0
+    total = 0
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+    return total / 1024 / 1024
 
 
 def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple[float, float, list[int]]:
@@ -90,6 +120,10 @@ def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple
     for cmd, log in zip(cmds, logs, strict=True):
         with log.open("w") as err:
             procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err))
+    TREE_PEAK[0] = 0.0
+    while any(_running(p.pid) for p in procs):
+        TREE_PEAK[0] = max(TREE_PEAK[0], _tree_rss_mb([p.pid for p in procs if _running(p.pid)]))
+        time.sleep(0.05)
     codes, peaks = [], []
     for proc, log in zip(procs, logs, strict=True):
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -102,20 +136,18 @@ def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple
     return time.monotonic() - start, max(peaks), codes
 
 
-def trilha(list_path: Path, port: int, tmp: Path, processes: int, concurrency: int) -> tuple[float, float]:
+def trilha(list_path: Path, port: int, tmp: Path, processes: int, concurrency: int,
+           engine: str) -> tuple[float, float]:
+    """One ``trilha crawl --workers N`` (politeness lifted for the loopback bench hosts only)."""
     env = {**os.environ, "TRILHA_DELAY": "0", "TRILHA_WAYBACK": "0", "TRILHA_ENRICH": "0",
            "TRILHA_CONCURRENCY": str(concurrency), "TRILHA_PER_HOST_CONCURRENCY": str(concurrency),
-           "TRILHA_BATCH_SIZE": "500", "TRILHA_AUTOTHROTTLE": "0", "TRILHA_RETRIES": "0"}
+           "TRILHA_BATCH_SIZE": "500", "TRILHA_AUTOTHROTTLE": "0", "TRILHA_RETRIES": "0",
+           "TRILHA_HTTP_ENGINE": engine}
     remap = rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/\1/\2"
-    cmds = []
-    for k in range(processes):
-        db = tmp / f"trilha-{processes}-{k}.sqlite3"
-        cmd = [sys.executable, "-m", "trilha", "-q", "crawl", str(list_path), "--db", f"sqlite:///{db}",
-               "--allow-private", "--remap", remap, "--format", "json"]
-        if processes > 1:
-            cmd += ["--shard", f"{k}/{processes}"]
-        cmds.append(cmd)
-    wall, peak, codes = run_measured(cmds, env, tmp)
+    db = tmp / f"trilha-{processes}-{time.monotonic_ns()}.sqlite3"
+    cmd = [sys.executable, "-m", "trilha", "-q", "crawl", str(list_path), "--db", f"sqlite:///{db}",
+           "--allow-private", "--remap", remap, "--format", "json", "--workers", str(processes)]
+    wall, peak, codes = run_measured([cmd], env, tmp)
     assert all(c == 0 for c in codes), codes
     return wall, peak
 
@@ -169,12 +201,38 @@ def linkchecker(urls: list[str], port: int, tmp: Path, threads: int) -> tuple[fl
     return wall, peak
 
 
+def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple[float, float] | None:
+    """linkinator (npm) on an HTML page of the same URLs, direct (it has no remap)."""
+    npm = shutil.which("npm")
+    if not npm:
+        print("linkinator: npm not found", file=sys.stderr)
+        return None
+    home = tmp / "linkinator"
+    if not (home / "node_modules" / ".bin" / "linkinator").exists():
+        home.mkdir(exist_ok=True)
+        got = subprocess.run([npm, "install", "--silent", "--prefix", str(home), "linkinator"], check=False)
+        if got.returncode != 0:
+            print("linkinator: npm install failed", file=sys.stderr)
+            return None
+    page = tmp / "site" / "index.html"
+    page.parent.mkdir(exist_ok=True)
+    direct = [u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls]
+    page.write_text("<html><body>" + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(direct))
+                    + "</body></html>", encoding="utf-8")
+    cmd = [str(home / "node_modules" / ".bin" / "linkinator"), str(page), "--concurrency", str(concurrency),
+           "--format", "json", "--timeout", "20000"]
+    wall, peak, _codes = run_measured([cmd], dict(os.environ), tmp)
+    return wall, peak
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--links", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--linkchecker", action="store_true")
-    parser.add_argument("--processes", default="1,2", help="comma-separated; empty: trilha not run")
+    parser.add_argument("--linkinator", action="store_true", help="also linkinator (npm install, throwaway dir)")
+    parser.add_argument("--engine", default="asyncio", choices=("asyncio", "twisted"), help="trilha's http_engine")
+    parser.add_argument("--processes", default="1,2", help="trilha --workers, comma-separated; empty: not run")
     parser.add_argument("--scrapy", action="store_true", help="also a bare Scrapy spider on the same URLs")
     args = parser.parse_args()
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -193,20 +251,23 @@ def main() -> int:
             list_path = tmp / "bench.md"
             urls = write_list(list_path, args.links)
             for processes in (int(p) for p in args.processes.split(",") if p):
-                wall, peak = trilha(list_path, port, tmp, processes, args.concurrency)
-                print(f"trilha, {processes} process(es), concurrency {args.concurrency}: {args.links} links in "
-                      f"{wall:.1f} s = {args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB, "
-                      f"CPU {' + '.join(f'{c:.1f}' for c in CPU)} s", flush=True)
+                wall, peak = trilha(list_path, port, tmp, processes, args.concurrency, args.engine)
+                print(f"trilha --workers {processes} ({args.engine}), concurrency {args.concurrency}: {args.links} "
+                      f"links in {wall:.1f} s = {args.links / wall:.0f} links/s, memory {TREE_PEAK[0]:.0f} MB "
+                      f"(all processes; largest one {peak:.0f} MB), CPU {CPU[0]:.1f} s", flush=True)
             if args.scrapy:
                 wall, peak = plain_scrapy(urls, port, tmp, args.concurrency)
                 print(f"plain Scrapy spider, 1 process, concurrency {args.concurrency}: {args.links} responses in "
                       f"{wall:.1f} s = {args.links / wall:.0f}/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
-            if args.linkchecker:
-                got = linkchecker(urls, port, tmp, args.concurrency)
+            others = [("LinkChecker", f"{args.concurrency} threads", linkchecker, args.linkchecker),
+                      ("linkinator", f"concurrency {args.concurrency}", linkinator, args.linkinator)]
+            for name, how, run, wanted in others:
+                got = run(urls, port, tmp, args.concurrency) if wanted else None
                 if got:
                     wall, peak = got
-                    print(f"LinkChecker, {args.concurrency} threads: {args.links} links in {wall:.1f} s = "
-                          f"{args.links / wall:.0f} links/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
+                    print(f"{name}, {how}: {args.links} links in {wall:.1f} s = {args.links / wall:.0f} links/s, "
+                          f"memory {TREE_PEAK[0]:.0f} MB (largest process {peak:.0f} MB), CPU {CPU[0]:.1f} s",
+                          flush=True)
         finally:
             pid = (tmp / "nginx.pid").read_text().strip() if (tmp / "nginx.pid").exists() else None
             if pid:

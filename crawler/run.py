@@ -13,10 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-# Imported here, not when the crawl starts: Scrapy's TLS modules build deprecated aliases with
-# ``inspect.stack()`` at import, whose cost grows with the stack depth and the modules loaded
-# (about 0.3 s here against about 1 s from inside the running reactor).
-import scrapy.core.downloader.handlers.http11  # noqa: F401
 from crawler import offline
 from crawler.remap import parse_remaps
 from crawler.settings import scrapy_settings
@@ -54,6 +50,9 @@ def _open(store: Store, list_id: int | None, config: Config, resume: bool) -> tu
     return crawls.start_crawl(store, list_id=list_id, settings=settings), False, set()
 
 
+_STREAMING_LOGGER = "scrapy.core.downloader.handlers._base_streaming"
+
+
 class _LibraryNoise(logging.Filter):
     """Drops Scrapy's and Twisted's records below ``level`` (Scrapy resets its loggers' levels)."""
 
@@ -63,6 +62,8 @@ class _LibraryNoise(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.split(".", 1)[0] in ("scrapy", "twisted", "asyncio", "py"):
+            if record.name == _STREAMING_LOGGER and "is experimental" in str(record.msg):
+                return False    # trilha chose the handler knowingly (crawler.settings.http_engine_settings)
             return record.levelno >= self.level
         return True
 
@@ -75,6 +76,83 @@ def _quiet_scrapy_logs(root_level: int) -> None:
             handler.addFilter(_LibraryNoise(level))
 
 
+def _preload(engine: str) -> None:
+    """Import the HTTP handler before the loop runs.
+
+    Scrapy's Twisted TLS modules build deprecated aliases with ``inspect.stack()`` at import,
+    whose cost grows with the stack depth (about 0.3 s here against about 1 s from inside
+    the running reactor).
+    """
+    if engine == "twisted":
+        import scrapy.core.downloader.handlers.http11  # noqa: F401
+    else:
+        import scrapy.core.downloader.handlers._aiohttp  # noqa: F401
+
+
+@dataclass(slots=True, kw_only=True)
+class PartReport:
+    """What one Scrapy run over (part of) a crawl's targets observed."""
+
+    reason: str                                  # Scrapy's finish_reason ("finished": ran to the end)
+    stats: dict[str, Any] = field(default_factory=dict)
+    host_failures: dict[str, str] = field(default_factory=dict)
+    hosts_answered: set[str] = field(default_factory=set)
+    network_failed: list[CheckResult] = field(default_factory=list)
+
+
+def crawl_part(store: Store, todo: Sequence[Target], config: Config, crawl_id: int,
+               progress: Callable[[CheckResult, Any], None] | None = None) -> PartReport:
+    """Run Scrapy once over ``todo`` for the open crawl ``crawl_id`` (one per process)."""
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    canonicals = [t.canonical for t in todo]
+    validators = crawls.last_validators(store, canonicals)
+    previous = crawls.last_results(store, canonicals)
+    metas = crawls.last_metas(store, canonicals)
+    previous = {k: replace(v, meta=metas.get(k)) for k, v in previous.items()}
+    archived = crawls.archived_snapshots(store, canonicals)
+    settings = scrapy_settings(config)
+    _preload(config.http_engine)
+    settings["LOG_INSTALL_ROOT_HANDLER"] = False
+    root_level = logging.getLogger().level
+    if not (root_level and root_level <= logging.DEBUG):
+        settings["LOG_FORMATTER"] = "crawler.logformatter.QuietLogFormatter"
+    _quiet_scrapy_logs(root_level)
+    process = AsyncCrawlerProcess(settings)
+    logging.getLogger().setLevel(root_level)          # Scrapy's configure_logging lowers it
+    crawler = process.create_crawler(LinkSpider)
+    process.crawl(crawler, targets=todo, validators=validators, previous=previous, archived=archived,
+                  wayback=config.wayback, enrich=config.enrich,
+                  store=store, crawl_id=crawl_id, progress=progress)
+    process.start()
+    stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()
+             if isinstance(v, int | float | str)}
+    spider: LinkSpider | None = crawler.spider  # type: ignore[assignment]
+    if spider is None:
+        return PartReport(reason=str(stats.get("finish_reason", "")), stats=stats)
+    return PartReport(reason=str(stats.get("finish_reason", "")), stats=stats,
+                      host_failures=dict(spider.host_failures), hosts_answered=set(spider.hosts_answered),
+                      network_failed=list(spider.network_failed))
+
+
+def merge_reports(reports: Sequence[PartReport]) -> PartReport:
+    """One report for a crawl run by several workers: counts add up, it finished if all did."""
+    merged = PartReport(reason="finished" if reports and all(r.reason == "finished" for r in reports)
+                        else next((r.reason for r in reports if r.reason != "finished"), "") or "interrupted")
+    for report in reports:
+        for key, value in report.stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                merged.stats[key] = merged.stats.get(key, 0) + value
+            else:
+                merged.stats.setdefault(key, value)
+        for host, code in report.host_failures.items():
+            merged.host_failures.setdefault(host, code)
+        merged.hosts_answered |= report.hosts_answered
+        merged.network_failed.extend(report.network_failed)
+    merged.stats["finish_reason"] = merged.reason
+    return merged
+
+
 def run_crawl(
     store: Store,
     targets: Sequence[Target],
@@ -85,44 +163,30 @@ def run_crawl(
     progress: Callable[[CheckResult, Any], None] | None = None,
     probe_fn: Callable[[], bool] = offline.probe,
 ) -> CrawlOutcome:
-    from scrapy.crawler import AsyncCrawlerProcess
-
+    """Open (or resume) a crawl, check ``targets`` in this process or in ``config.workers``
+    processes (:mod:`crawler.workers`), decide offline, close the crawl."""
     parse_remaps(config.remap)                  # ConfigError before a crawl is opened
     crawl_id, resumed, done = _open(store, list_id, config, resume)
     todo = [t for t in targets if t.canonical not in done]
-    canonicals = [t.canonical for t in todo]
-    validators = crawls.last_validators(store, canonicals)
-    previous = crawls.last_results(store, canonicals)
-    metas = crawls.last_metas(store, canonicals)
-    previous = {k: replace(v, meta=metas.get(k)) for k, v in previous.items()}
-    archived = crawls.archived_snapshots(store, canonicals)
-    settings = scrapy_settings(config)
     try:
-        settings["LOG_INSTALL_ROOT_HANDLER"] = False
-        root_level = logging.getLogger().level
-        if not (root_level and root_level <= logging.DEBUG):
-            settings["LOG_FORMATTER"] = "crawler.logformatter.QuietLogFormatter"
-        _quiet_scrapy_logs(root_level)
-        process = AsyncCrawlerProcess(settings)
-        logging.getLogger().setLevel(root_level)          # Scrapy's configure_logging lowers it
-        crawler = process.create_crawler(LinkSpider)
-        process.crawl(crawler, targets=todo, validators=validators, previous=previous, archived=archived,
-                      wayback=config.wayback, enrich=config.enrich,
-                      store=store, crawl_id=crawl_id, progress=progress)
-        process.start()
+        from crawler import workers
+
+        parts = workers.partition(todo, workers.worker_count(config, len(todo), store.url))
+        if len(parts) > 1:
+            report = merge_reports(workers.run_workers(store.url, crawl_id, parts, config, progress))
+        else:
+            report = crawl_part(store, todo, config, crawl_id, progress)
     except Exception as exc:
         crawls.finish_crawl(store, crawl_id, status="failed")
         raise CrawlError(f"crawl failed: {exc}") from exc
-    stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()
-             if isinstance(v, int | float | str)}
-    reason = str(stats.get("finish_reason", ""))
-    spider: LinkSpider | None = crawler.spider  # type: ignore[assignment]
+    stats, reason = report.stats, report.reason
+    stats["workers"] = max(len(parts), 1)
     decision = offline.OfflineDecision(False, 0, 0, "")
-    if spider is not None and spider.host_failures:
-        decision = offline.decide(spider.host_failures, spider.hosts_answered, probe_fn=probe_fn)
-        if decision.offline and spider.network_failed:
+    if report.host_failures:
+        decision = offline.decide(report.host_failures, report.hosts_answered, probe_fn=probe_fn)
+        if decision.offline and report.network_failed:
             rewritten = [replace(r, verdict=Verdict.OFFLINE, reason=f"offline: {r.reason or r.error}")
-                         for r in spider.network_failed]
+                         for r in report.network_failed]
             for i in range(0, len(rewritten), 50):
                 crawls.save_checks(store, crawl_id, rewritten[i : i + 50])
     status = "finished" if reason == "finished" else "interrupted"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli_env, run_cli
 from trilha.store.engine import open_store
 
 EXPECTED: dict[str, dict[str, Any]] = json.loads(
@@ -24,17 +24,25 @@ EXPECTED: dict[str, dict[str, Any]] = json.loads(
 BUNDLED = ROOT / "data" / "lists" / "trilha-ds.md"
 
 
-@pytest.fixture(scope="module")
-def crawls(fixture_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=[("asyncio", 1), ("twisted", 1), ("asyncio", 2)],
+                ids=["asyncio", "twisted", "asyncio-2-workers"])
+def crawls(request, fixture_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Two crawls of the bundled list per HTTP engine (``http_engine``) and with two worker
+    processes (``--workers 2``, crawler.workers): the same expectations hold for each."""
+    engine, workers = request.param
     db = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'store.sqlite3'}"
-    args = ["crawl", str(BUNDLED), "--db", db, "--allow-private", "--remap", fixture_server.remap, "--format", "json"]
-    first = run_cli(args)
+    args = ["crawl", str(BUNDLED), "--db", db, "--allow-private", "--remap", fixture_server.remap, "--format", "json",
+            "--workers", str(workers)]
+    env = cli_env(TRILHA_HTTP_ENGINE=engine)
+    first = run_cli(args, env=env)
     assert first.returncode == 0, first.stderr
     before = len(fixture_server.requests)
-    second = run_cli(args)
+    second = run_cli(args, env=env)
     assert second.returncode == 0, second.stderr
     second_requests = fixture_server.requests[before:]
-    return json.loads(first.stdout), json.loads(second.stdout), second_requests, db
+    first_data, second_data = json.loads(first.stdout), json.loads(second.stdout)
+    first_data["workers"] = workers
+    return first_data, second_data, second_requests, db
 
 
 def _rows(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -95,8 +103,11 @@ def test_store_holds_the_crawl(crawls) -> None:  # type: ignore[no-untyped-def]
 
             from trilha.store.schema import CrawlRow
 
-            statuses = {c.id: c.status for c in session.scalars(select(CrawlRow))}
+            rows = list(session.scalars(select(CrawlRow)))
+            statuses = {c.id: c.status for c in rows}
+            used = {c.id: (c.stats or {}).get("workers") for c in rows}
         assert statuses == {first["crawl_id"]: "finished", second["crawl_id"]: "finished"}
+        assert used[first["crawl_id"]] == first["workers"]  # the processes that really shared the crawl
     finally:
         store.close()
 

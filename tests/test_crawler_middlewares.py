@@ -20,6 +20,7 @@ from crawler.middlewares.guard import is_forbidden
 from crawler.middlewares.retry import backoff_delay, retry_after_seconds
 from crawler.spiders.fragments import missing_fragments
 from tests.conftest import cli_env, run_cli
+from tests.fixtureserver import FixtureServer
 
 BASE = "https://example.org/_"
 EXPECTED = {
@@ -51,20 +52,23 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def crawl(fixture_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module", params=["asyncio", "twisted"])
+def crawl(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One crawl per HTTP engine (``http_engine``), each against its own fixture web (the
+    once-only behaviours such as 429-then-200 keep state per server): same verdicts."""
     db = f"sqlite:///{tmp_path_factory.mktemp('mw') / 'store.sqlite3'}"
-    args = ["crawl", "--db", db, "--allow-private", "--remap", fixture_server.remap, "--format", "json",
-            "--exclude", r"^https://excluded\."]
-    for url in EXPECTED:
-        args += ["--url", url]
-    args += ["--url", f"{BASE}/anchors#missing", "--url", f"{BASE}/anchors#readme-anchor"]
-    proc = run_cli(args, env=cli_env(TRILHA_TIMEOUT="4", TRILHA_RETRIES="1"))
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
-    data["stderr"] = proc.stderr
-    data["db"] = db
-    return {row["url"]: row for row in data["links"]}, data, fixture_server
+    with FixtureServer(max_lifetime=600) as server:
+        args = ["crawl", "--db", db, "--allow-private", "--remap", server.remap, "--format", "json",
+                "--exclude", r"^https://excluded\."]
+        for url in EXPECTED:
+            args += ["--url", url]
+        args += ["--url", f"{BASE}/anchors#missing", "--url", f"{BASE}/anchors#readme-anchor"]
+        proc = run_cli(args, env=cli_env(TRILHA_TIMEOUT="4", TRILHA_RETRIES="1", TRILHA_HTTP_ENGINE=request.param))
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        data["stderr"] = proc.stderr
+        data["db"] = db
+        yield {row["url"]: row for row in data["links"]}, data, server
 
 
 @pytest.mark.parametrize("url", list(EXPECTED))

@@ -40,6 +40,7 @@ class Setting:
     default: Any
     help: str
     env: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
 
 
 #: every setting, declared once (name, type, default, help, extra environment names)
@@ -68,6 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("enrich", bool, True, "Enrich papers from Semantic Scholar (year, venue, citations, references)."),
     Setting("robots", bool, False, "Obey robots.txt (off: a link checker fetches single URLs a person listed)."),
     Setting("offline_probe", bool, True, "When most hosts fail DNS/connect, probe the network before saying offline."),
+    Setting("http_engine", str, "asyncio",
+            "HTTP stack: asyncio (Scrapy's aiohttp handler on a plain asyncio loop, no Twisted reactor; "
+            "about twice as fast) or twisted (Scrapy's Twisted HTTP/1.1 client).", choices=("asyncio", "twisted")),
+    Setting("workers", int, 1, "Crawler processes on this machine sharing one crawl (hosts are split between them)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -119,6 +124,8 @@ class Config:
     enrich: bool = True
     robots: bool = False
     offline_probe: bool = True
+    http_engine: str = "asyncio"
+    workers: int = 1
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -163,7 +170,10 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             if result < 0:
                 raise ValueError("must not be negative")
             return result
-        return str(value)
+        text = str(value)
+        if setting.choices and text not in setting.choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(setting.choices)}")
+        return text
     except (ValueError, TypeError, re.error) as exc:
         raise ConfigError(f"config key {key}: {exc}") from None
 

@@ -147,6 +147,8 @@ def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
 @click.option("--concurrency", type=int, default=None, help="Requests in flight in total (default 16).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               default=None, help="Config file (default: ./trilha.toml or [tool.trilha] in ./pyproject.toml).")
+@click.option("--workers", type=int, default=None, metavar="N",
+              help="Crawler processes on this machine sharing the crawl (hosts split between them; default 1).")
 @click.option("--shard", default=None, metavar="K/N",
               help="Check only part K of N (0-based), e.g. for two crawler processes sharing one list.")
 @format_option("table", "json")
@@ -156,7 +158,8 @@ def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
 def command(ctx: click.Context, list_source: str | None, db_url: str | None, urls: tuple[str, ...],
             remap: tuple[str, ...], allow_private: bool | None, include: tuple[str, ...],
             exclude: tuple[str, ...], only_failed: bool, resume: bool, timeout: float | None,
-            concurrency: int | None, config_file: Path | None, shard: str | None, fmt: str, fail_on: str) -> None:
+            concurrency: int | None, config_file: Path | None, workers: int | None, shard: str | None,
+            fmt: str, fail_on: str) -> None:
     """Check every link of a study list, site by site, and store the checks.
 
     One check per distinct resource; checks are written in small batches, so an
@@ -168,6 +171,7 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
       trilha crawl                       # the bundled list
       trilha crawl README.md --fail-on dead --format json
       trilha crawl --url https://arxiv.org/abs/1706.03762
+      trilha crawl big-list.md --workers 2      # two processes (both cores)
     """
     from crawler.run import run_crawl
     from crawler.spiders.targets import (
@@ -181,7 +185,7 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
 
     wanted = _fail_on(fail_on)
     flags = {"remap": remap, "allow_private": allow_private, "include": include, "exclude": exclude,
-             "timeout": timeout, "concurrency": concurrency}
+             "timeout": timeout, "concurrency": concurrency, "workers": workers}
     config = load_config(flags, file=config_file)
     from crawler.remap import parse_remaps
 

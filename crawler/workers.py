@@ -1,0 +1,172 @@
+"""Several crawler processes on one machine sharing one crawl (the ``workers`` setting).
+
+Scrapy runs one event loop in one process, so a crawl of many links is bound by one core
+(docs/benchmarks.md).  With ``workers = N`` the parent process reads and stores the list
+once, opens the crawl, then starts N processes (``multiprocessing``'s *spawn* context:
+nothing of the parent's open database connections or loop is inherited), each running
+:func:`crawler.run.crawl_part` over its own share of the targets into the same store
+(SQLite in WAL mode with a busy timeout, or PostgreSQL).  The parent draws the progress
+from the workers' events and decides "offline" for the crawl as a whole.
+
+Shares are whole *hosts* (all targets of one site adapter, e.g. every arXiv link, count
+as one host): a host's per-host concurrency and delay hold exactly as with one process,
+and batched APIs (arXiv's 100 ids per request) stay batched.  Hosts are dealt out
+largest first to the least loaded worker (greedy), so shares stay even.  Each target is
+in exactly one share: one check per resource per crawl, as with one process.  Wayback
+lookups for dead links are made by the worker that found them (each within the
+archive's per-host limits, so up to N lookups may run at once).
+
+Several *machines* share a crawl through Redis instead (docs/scaling.md); this is the
+single-machine form and needs nothing but the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.spiders.targets import Target
+from trilha.config import Config
+from trilha.model import CheckResult, Verdict
+
+#: below this many targets per worker a worker's start-up (about 1.5 s) is not worth it
+MIN_TARGETS_PER_WORKER = 20
+#: progress events are sent in batches of this many checks, or after this many seconds
+EVENT_BATCH, EVENT_SECONDS = 100, 0.25
+
+
+def share_key(target: Target) -> str:
+    """What a share is made of: the target's site adapter, else its host."""
+    if target.site:
+        return f"site:{target.site}"
+    try:
+        return (urlsplit(target.url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def partition(targets: Sequence[Target], n: int) -> list[list[Target]]:
+    """Split ``targets`` into at most ``n`` non-empty shares of whole hosts (order kept inside)."""
+    if n <= 1 or not targets:
+        return [list(targets)] if targets else []
+    by_key: dict[str, list[Target]] = {}
+    for target in targets:
+        by_key.setdefault(share_key(target), []).append(target)
+    shares: list[list[Target]] = [[] for _ in range(min(n, len(by_key)))]
+    for _key, group in sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        min(shares, key=len).extend(group)
+    return [s for s in shares if s]
+
+
+def worker_count(config: Config, targets: int, db_url: str) -> int:
+    """How many processes this crawl gets: ``config.workers``, fewer for a small crawl, one
+    for an in-memory SQLite store (other processes cannot see it)."""
+    if config.workers <= 1:
+        return 1
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:":
+        return 1
+    return max(1, min(config.workers, targets // MIN_TARGETS_PER_WORKER))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSpec:
+    index: int
+    db_url: str
+    crawl_id: int
+    targets: list[Target]
+    config: Config
+    log_level: int
+
+
+class _ProgressSender:
+    """The worker's ``progress`` callback: (verdict, status, reason) triples, sent in batches."""
+
+    def __init__(self, events: Any, index: int) -> None:
+        self.events, self.index = events, index
+        self.pending: list[tuple[str, int | None, str | None]] = []
+        self.since = time.monotonic()
+
+    def __call__(self, result: CheckResult, _counts: Any) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append((str(result.verdict), result.http_status, result.reason))
+        if len(self.pending) >= EVENT_BATCH or time.monotonic() - self.since >= EVENT_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.events.put(("progress", self.index, self.pending))
+            self.pending = []
+
+
+def _worker_main(spec: WorkerSpec, events: Any) -> None:
+    """Entry point of one worker process (spawned: imports everything afresh)."""
+    logging.basicConfig(level=spec.log_level or logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from crawler.run import crawl_part
+    from trilha.store.engine import open_store
+
+    sender = _ProgressSender(events, spec.index)
+    try:
+        store = open_store(spec.db_url)
+        report = crawl_part(store, spec.targets, spec.config, spec.crawl_id, sender)
+        sender.flush()
+        events.put(("done", spec.index, report))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
+        sender.flush()
+        events.put(("error", spec.index, f"{type(exc).__name__}: {exc}"))
+
+
+def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], config: Config,
+                progress: Callable[[CheckResult, Any], None] | None = None) -> list[Any]:
+    """Crawl each share in its own process; the workers' :class:`crawler.run.PartReport` s.
+
+    A worker that fails or dies gives a report whose ``reason`` says so (the crawl is then
+    *interrupted*, and ``--resume`` checks what it left).  Ctrl-C reaches the workers too
+    (same process group): they stop as Scrapy does, and this waits for them.
+    """
+    from crawler.run import PartReport
+
+    context = multiprocessing.get_context("spawn")
+    events = context.Queue()
+    level = logging.getLogger().level
+    procs = [context.Process(target=_worker_main, name=f"trilha-worker-{i}",
+                             args=(WorkerSpec(i, db_url, crawl_id, list(share), config, level), events))
+             for i, share in enumerate(shares)]
+    for proc in procs:
+        proc.start()
+    reports: dict[int, Any] = {}
+    counts: Counter[str] = Counter()
+    while len(reports) < len(procs):
+        try:
+            kind, index, payload = events.get(timeout=0.5)
+        except queue.Empty:
+            for i, proc in enumerate(procs):
+                if i not in reports and not proc.is_alive():
+                    reports[i] = PartReport(reason=f"worker {i} exited with code {proc.exitcode}")
+            continue
+        except KeyboardInterrupt:
+            continue                    # the workers got the same signal and are stopping
+        if kind == "progress":
+            for verdict, status, reason in payload:
+                counts[verdict] += 1
+                if progress is not None:
+                    progress(CheckResult(canonical="", url="", verdict=Verdict(verdict), http_status=status,
+                                         reason=reason), counts)
+        elif kind == "done":
+            reports[index] = payload
+        else:
+            logging.getLogger(__name__).error("worker %d failed: %s", index, payload)
+            reports[index] = PartReport(reason=f"worker {index} failed: {payload}")
+    for proc in procs:
+        proc.join(timeout=10)
+    return [reports[i] for i in range(len(procs))]
