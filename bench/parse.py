@@ -13,8 +13,12 @@ bare URLs, reference links, duplicates across sections and keyword items), then 
 4. ``changed``: the list with 1% of its links replaced (history kept).
 
 Wall seconds and CPU seconds (``time.process_time``: what the step cost this process,
-unaffected by other load on the machine) are both shown.  Peak memory is the process's
-max RSS (``resource.getrusage``), cumulative.
+less affected by other load on the machine) are both shown; ``+ worker cpu`` is what the
+forked reader worker (lists of ``crawler.reader.parse.PARALLEL_LINKS`` links and more)
+and the store's parameter thread add.  Peak memory is the max RSS of this process
+(``resource.getrusage``, cumulative) and, when a worker ran, of the largest child.
+The Markdown engine that read the list is printed (``TRILHA_MARKDOWN_ENGINE=py`` forces
+markdown-it-py, the reference).
 Targets (issue 2): read + store under 10 s and under 500 MB.  Figures: docs/store.md.
 """
 
@@ -30,9 +34,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from crawler.reader import read_study_list
+from crawler.reader.markdown import choose_engine
 from trilha.store import open_store
 from trilha.store.lists import ingest
 
+ENGINE_NAMES = {"rs": "markdown-it-pyrs", "py": "markdown-it-py"}
 SITES = [
     "https://www.youtube.com/watch?v=V{n:010d}",
     "https://youtu.be/Y{n:010d}",
@@ -91,6 +97,15 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024     # kB on Linux
 
 
+def child_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--links", type=int, default=100_000)
@@ -105,10 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         size_mb = path.stat().st_size / 1e6
         rows.append(("generate", 0.0, 0.0, max_rss_mb(), f"{size_mb:.1f} MB Markdown, {args.links} links"))
 
+        engine = choose_engine(text)
+        child_cpu = children_cpu()
         with Timer() as read_t:
             sl = read_study_list(path, base_url="https://example.org/list/README.md")
+        child_cpu = children_cpu() - child_cpu
         rows.append(("read", read_t.wall, read_t.cpu, max_rss_mb(),
-                     f"{len(sl.mentions)} mentions, {len(sl.sections)} sections, {len(sl.concepts)} concepts"))
+                     f"{len(sl.mentions)} mentions, {len(sl.sections)} sections, {len(sl.concepts)} concepts; "
+                     f"engine {ENGINE_NAMES[engine]}; + worker cpu {child_cpu:.2f} s, worker max RSS "
+                     f"{child_rss_mb():.0f} MB"))
 
         store = open_store(args.db or f"sqlite:///{tmp}/bench.sqlite3")
         with Timer() as store_t:

@@ -152,3 +152,42 @@ def test_engine_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENGINE_ENV, "fast")
     with pytest.raises(ConfigError, match="unknown Markdown engine 'fast'"):
         choose_engine("x")
+
+
+@pytest.mark.parametrize("piece_bytes", [400, 5000])
+def test_big_documents_parsed_in_pieces_read_the_same(monkeypatch: pytest.MonkeyPatch, piece_bytes: int) -> None:
+    """Above PIECE_BYTES the fast engine parses piece by piece (memory); the result is the same."""
+    monkeypatch.setattr(markdown_rs, "PIECE_BYTES", piece_bytes)
+    whole: list[bool] = []
+    pieces = markdown_rs._walk_pieces
+
+    def spy(*args: object) -> object:
+        try:
+            return pieces(*args)                 # type: ignore[arg-type]
+        except markdown_rs._PiecesDiffer:
+            whole.append(True)
+            raise
+
+    monkeypatch.setattr(markdown_rs, "_walk_pieces", spy)
+    synthetic = _synthetic(600)                  # reference links, definitions at the end
+    assert markdown_rs._pieces(synthetic.encode(), [0]) is not None
+    assert markdown_rs.walk_rs(synthetic) == walk_py(synthetic)
+    assert not whole                             # read in pieces, not whole again
+    for path in _lists():
+        text = path.read_text(encoding="utf-8")
+        assert markdown_rs.walk_rs(text) == walk_py(text), path
+    # a cut inside fenced code or a <script> block is noticed: the document is read whole
+    for opener in ("```\n", "<script>\n"):
+        text = "# A\n\n" + opener + "x\n" * piece_bytes + "\n\n# B\n\n[a](b)\n"
+        assert markdown_rs.walk_rs(text) == walk_py(text)
+    assert len(whole) >= 2
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_random_markdown_in_small_pieces_reads_the_same(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    monkeypatch.setattr(markdown_rs, "PIECE_BYTES", 20)
+    rng = random.Random(100 + seed)
+    pieces = [*PIECES, "\n\n# H\n", "\n\n## [x][r]\n", "\n```\n", "\n<script>\n", "\n\n[r]: http://d.e/f\n"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 120)))
+        assert walk(text, engine="rs") == walk_py(text), text

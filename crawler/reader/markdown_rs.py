@@ -39,6 +39,7 @@ from bisect import bisect_right
 from typing import Any
 
 from markdown_it.common.normalize_url import normalizeLinkText
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from .markdown import DocumentBuilder, InlineWalker, RawDocument, RawLink, make_parser
@@ -66,6 +67,8 @@ _BACKTICK_LINE = re.compile(r"[^\n]*`[^\n]*")
 _PIECE_TOKEN = re.compile(r"\\[!-/:-@\[-`{-~]|<[^<>]*>|\]\([^()]*\)?|`+")
 #: a reference definition line ending with a backslash: the engines disagree on whether it is one
 _DEFINITION_BACKSLASH = re.compile(r"\]:[^\n]*\\$", re.MULTILINE)
+_ATX = re.compile(rb"#{1,6}(?:[ \t\n]|$)")
+_DEFINITION_LINE = re.compile(rb"^[ ]{0,3}\[([^\]\n]+)\]:[^\n]*", re.MULTILINE)
 _TILDE_LINE = re.compile(r"[^\n]*~~~[^\n]*")
 _TILDE_FENCE = re.compile(r"[ \t>]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*~~~")
 _FENCE = re.compile(r"(?:[ ]{0,3}>)*[ ]{0,3}```[^`]*$")
@@ -272,16 +275,23 @@ class _TreeWalk:
         self.data = text.encode("utf-8")
         self.starts = [0, *(m.end() for m in re.finditer(b"\n", self.data))]
         self.out = DocumentBuilder()
+        self.base = 0                             # byte offset of the piece being walked
         #: without "]:" there is no reference definition, so every link is inline
         self.has_definitions = b"]:" in self.data
-        self.definitions: list[Any] = []          # definition nodes, in document order
+        #: (destination, label, start, end) of each definition, in document order
+        self.definitions: list[tuple[str, str, int, int]] = []
         #: links and images whose syntax depends on their source (with definitions only)
-        self.maybe_reference: list[tuple[RawLink, Any]] = []
+        self.maybe_reference: list[tuple[RawLink, tuple[int, int] | None]] = []
         #: links whose target markdown-it.rs may have re-encoded
-        self.reread: list[tuple[RawLink, Any]] = []
+        self.reread: list[tuple[RawLink, tuple[int, int] | None]] = []
 
     def line(self, offset: int) -> int:
-        return bisect_right(self.starts, offset)
+        return bisect_right(self.starts, self.base + offset)
+
+    def span(self, node: Any) -> tuple[int, int] | None:
+        """A node's source map as offsets into the whole document."""
+        srcmap = node.srcmap
+        return None if srcmap is None else (self.base + srcmap[0], self.base + srcmap[1])
 
     def blocks(self, nodes: list[Any], in_item: bool) -> None:
         for node in nodes:
@@ -300,7 +310,11 @@ class _TreeWalk:
             elif name in ("bullet_list", "ordered_list", "blockquote"):
                 self.blocks(node.children, in_item)
             elif name == "definition":
-                self.definitions.append(node)
+                span = self.span(node)
+                if span is None:
+                    raise Unsupported("a definition without a source map")
+                meta = node.meta
+                self.definitions.append((meta.get("destination", ""), meta.get("label", ""), *span))
             # code_block, fence, html_block, hr: nothing to read
 
     def paragraph(self, srcmap: Any, children: list[Any], in_item: bool) -> None:
@@ -345,17 +359,16 @@ class _TreeWalk:
     def link_node(self, node: Any, link: RawLink) -> None:
         """Queue what cannot be decided while walking: the syntax (with definitions) and re-encoded targets."""
         if self.has_definitions:
-            self.maybe_reference.append((link, node))
+            self.maybe_reference.append((link, self.span(node)))
         if "%" in link.written or "xn--" in link.written:
-            self.reread.append((link, node))
+            self.reread.append((link, self.span(node)))
 
-    def source(self, node: Any) -> str:
+    def source(self, span: tuple[int, int] | None) -> str:
         """A link's or image's source text; checked, since markdown-it.rs's inline source maps
         are off after a tab in the indentation (``unsupported`` keeps the line numbers safe)."""
-        srcmap = node.srcmap
-        if srcmap is None or srcmap[1] > len(self.data):
+        if span is None or span[1] > len(self.data):
             raise Unsupported("a link without a usable source map")
-        raw = self.data[srcmap[0]:srcmap[1]]
+        raw = self.data[span[0]:span[1]]
         if not raw.startswith((b"[", b"![")) or not raw.endswith((b")", b"]")):
             raise Unsupported("a link whose source map does not frame it")
         return raw.decode("utf-8", errors="replace")
@@ -363,9 +376,9 @@ class _TreeWalk:
     def finish(self) -> RawDocument:
         """Decide reference syntax, re-read re-encoded targets (see the module docstring)."""
         if self.maybe_reference:
-            destinations = {d.meta.get("destination", "") for d in self.definitions}
-            for link, node in self.maybe_reference:
-                if link.written in destinations and self.source(node).endswith("]"):
+            destinations = {d[0] for d in self.definitions}
+            for link, span in self.maybe_reference:
+                if link.written in destinations and self.source(span).endswith("]"):
                     link.syntax = "reference"
         if self.reread:
             self.reread_targets()
@@ -410,42 +423,121 @@ class _TreeWalk:
         """Re-read queued targets from their source with markdown-it-py (see the module docstring)."""
         md = _py_parser()
         env: dict[str, Any] = {}
-        if any(link.syntax == "reference" for link, _node in self.reread):
-            for node in self.definitions:
+        if any(link.syntax == "reference" for link, _span in self.reread):
+            for _destination, label, start, end in self.definitions:
                 count = len(env.get("references", {}))
-                start, end = node.srcmap
                 md.parse(self.data[start:end].decode("utf-8", errors="replace"), env)
-                if len(env.get("references", {})) == count and not _duplicate(node, env):
+                if len(env.get("references", {})) == count and normalizeReference(label) not in env["references"]:
                     raise Unsupported("a reference definition markdown-it-py does not read alone")
-        for link, node in self.reread:
+        for link, span in self.reread:
             children: list[Token] = []
-            md.inline.parse(self.source(node), md, env, children)
+            md.inline.parse(self.source(span), md, env, children)
             if not children or children[0].type not in ("link_open", "image"):
                 raise Unsupported("a link markdown-it-py does not read alone")
             link.written = str(children[0].attrGet("src" if link.is_image else "href") or "")
 
 
-def _duplicate(node: Any, env: dict[str, Any]) -> bool:
-    """A later definition of an already defined label adds nothing (the first one wins)."""
-    from markdown_it.common.utils import normalizeReference
-
-    label = node.meta.get("label")
-    return label is not None and normalizeReference(label) in env.get("references", {})
+#: Documents larger than this are parsed in pieces of about this size (see :func:`_pieces`).
+PIECE_BYTES = 1 << 20
 
 
 def walk_rs(text: str) -> RawDocument:
-    """Parse ``text`` with markdown-it-pyrs; raises :class:`Unsupported` where markdown-it-py must read it."""
+    """Parse ``text`` with markdown-it-pyrs; raises :class:`Unsupported` where markdown-it-py must read it.
+
+    A big document is parsed piece by piece (:func:`_pieces`): markdown-it-pyrs builds the
+    whole node tree as Python objects, about 40 bytes of memory per byte of Markdown.
+    """
     if not AVAILABLE:
         raise Unsupported("markdown-it-pyrs is not installed")
     text = normalize(text)
     if unsupported(text):
         raise Unsupported("a construct markdown-it.rs reads differently (see unsupported())")
+    tree = _TreeWalk(text)
+    pieces = _pieces(tree.data, tree.starts) if len(tree.data) > PIECE_BYTES else None
+    if pieces is not None:
+        try:
+            return _walk_pieces(tree, *pieces)
+        except _PiecesDiffer:
+            tree = _TreeWalk(text)
+    tree.blocks(_tree(text).children, False)
+    return tree.finish()
+
+
+def _tree(text: str) -> Any:
     try:
-        root = _rs_parser().tree(text)
+        return _rs_parser().tree(text)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:          # a Rust panic is a pyo3 PanicException (a BaseException)
         raise Unsupported(f"markdown-it-pyrs failed: {exc}") from exc
-    tree = _TreeWalk(text)
-    tree.blocks(root.children, False)
+
+
+class _PiecesDiffer(Exception):
+    """Parsing in pieces might not give the whole document's tree: parse it whole."""
+
+
+def _pieces(data: bytes, starts: list[int]) -> tuple[list[int], bytes, set[int]] | None:
+    """Where to cut a big document, and its reference definitions (None: do not cut).
+
+    Cuts go before an ATX heading at column 0 that follows an empty line: there every block
+    that can be open has ended (paragraphs, lists, blockquotes, tables, indented code, HTML
+    blocks of kinds 6 and 7), except fenced code and HTML blocks of kinds 1-5, which
+    :func:`_walk_pieces` detects.  Reference definitions are global, so every piece gets all
+    of them appended: they must be one per line at the start of a line (the lines holding
+    ``]:``), with distinct labels; their line numbers are checked against what the pieces
+    then read as definitions.  A paragraph goes last: a block still open at the end of a
+    piece runs into it, which tells that the cut was inside that block.
+    """
+    cuts = [0]
+    pos = PIECE_BYTES
+    while pos < len(data):
+        at = data.find(b"\n\n#", pos)
+        if at < 0:
+            break
+        cut = at + 2
+        if _ATX.match(data, cut):
+            cuts.append(cut)
+            pos = cut + PIECE_BYTES
+        else:
+            pos = cut
+    if len(cuts) == 1:
+        return None
+    cuts.append(len(data))
+    lines: set[int] = set()
+    definitions: list[bytes] = []
+    labels: set[str] = set()
+    if b"]:" in data:
+        for m in _DEFINITION_LINE.finditer(data):
+            label = normalizeReference(m.group(1).decode("utf-8", errors="replace"))
+            if label in labels:
+                return None                   # the first definition wins: leave that to one parse
+            labels.add(label)
+            definitions.append(m.group(0))
+            lines.add(bisect_right(starts, m.start()))
+        if sum(d.count(b"]:") for d in definitions) != data.count(b"]:"):
+            return None                       # "]:" elsewhere: maybe a definition in another form
+    # then a paragraph: a block still open at the cut (fenced code, <script>) swallows it
+    appended = (b"\n\n" + b"\n".join(definitions) if definitions else b"") + b"\n\nx\n"
+    return cuts, appended, lines
+
+
+def _walk_pieces(tree: _TreeWalk, cuts: list[int], appended: bytes, lines: set[int]) -> RawDocument:
+    data = tree.data
+    for start, end in zip(cuts, cuts[1:]):
+        tree.base = start
+        root = _tree((data[start:end] + appended).decode("utf-8"))
+        size = end - start
+        own = []
+        for node in root.children:
+            srcmap = node.srcmap
+            if srcmap is None or srcmap[0] >= size:
+                continue                      # the appended definitions and paragraph
+            if srcmap[1] > size + 1:
+                raise _PiecesDiffer("a block runs past the cut (fenced code, HTML)")
+            own.append(node)
+        del root
+        tree.blocks(own, False)
+    if {tree.line(d[2] - tree.base) for d in tree.definitions} != lines:
+        raise _PiecesDiffer("the definition lines are not what the pieces read as definitions")
+    tree.base = 0
     return tree.finish()
