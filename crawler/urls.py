@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -67,11 +67,36 @@ class _Parts(NamedTuple):
     segs: tuple[str, ...]         # non-empty path segments
 
 
+#: A plain web URL that ``urlsplit`` splits at "://", then at the first "/", "?" and "#"
+#: without any cleaning or checks (no whitespace, control characters, brackets or backslashes).
+_PLAIN_URL = re.compile(r"https?://[!#-Z^-~]*")
+
+
+def split_url(url: str) -> SplitResult:
+    """``urllib.parse.urlsplit(url)``, built directly for a plain ``http(s)://`` URL (:data:`_PLAIN_URL`).
+
+    ``tests/test_crawler_urls.py`` checks both agree on the URLs of the real lists and on
+    random ones.
+    """
+    if _PLAIN_URL.fullmatch(url) is None:
+        return urlsplit(url)
+    colon = url.index(":")
+    rest = url[colon + 3:]
+    fragment = query = ""
+    if "#" in rest:
+        rest, fragment = rest.split("#", 1)
+    if "?" in rest:
+        rest, query = rest.split("?", 1)
+    slash = rest.find("/")
+    netloc, path = (rest, "") if slash < 0 else (rest[:slash], rest[slash:])
+    return SplitResult(url[:colon], netloc, path, query, fragment)
+
+
 @lru_cache(maxsize=8192)
 def _parse(url: str) -> _Parts | None:
     """One ``urlsplit`` per URL string (the helpers below ask many questions of the same URL)."""
     try:
-        p = urlsplit(url.strip())
+        p = split_url(url.strip())
         netloc = p.netloc
         if "@" in netloc or ":" in netloc or "[" in netloc or "%" in netloc:
             host = (p.hostname or "").lower()
@@ -190,7 +215,7 @@ def _simple_parts(raw: str) -> tuple[str, str, str] | None:
     """(scheme, netloc, path) of w3lib's answer for the common case of :func:`w3lib_canonical`, else None."""
     head = raw.split("#", 1)[0]
     if head.isascii() and "?" not in head and "%" not in head:
-        p = urlsplit(head)
+        p = split_url(head)
         if "@" not in p.netloc and _SIMPLE_PATH.fullmatch(p.path) and not _DOT_SEGMENT.search(p.path):
             return p.scheme.lower(), p.netloc.lower(), p.path or "/"
     return None

@@ -199,3 +199,26 @@ def test_canonical_shortcut_agrees_with_full_w3lib(monkeypatch: pytest.MonkeyPat
     fast = {url: urls.canonical_url(url) for url in _known_urls()}
     monkeypatch.setattr(urls, "_simple_parts", lambda raw: None)
     assert {url: urls.canonical_url(url) for url in fast} == fast
+
+
+def test_split_url_is_urlsplit() -> None:
+    """The shortcut for plain http(s) URLs gives exactly what urllib.parse.urlsplit gives."""
+    import random
+    from urllib.parse import urlsplit
+
+    from crawler.urls import split_url
+
+    urls = [*_known_urls(), "https://u:p@h:80/p?q=1#f?g", "https://h?q/x#f", "https://h#f?x/y", "https://", "http://h/a?b?c"]
+    rng = random.Random(5)
+    alphabet = [*"abc/?#:@.%-_~!$&()*+,;=[]\\ \t\"<>", "http://", "https://", "HTTP://"]
+    urls += [rng.choice(["http://", "https://", "HTTPS://", "http:/", ""]) +
+             "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 15))) for _ in range(5000)]
+
+    def split(how, url):  # noqa: ANN001, ANN202
+        try:
+            return how(url)
+        except ValueError as exc:
+            return str(exc)
+
+    for url in urls:
+        assert split(split_url, url) == split(urlsplit, url), url

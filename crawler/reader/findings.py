@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from trilha.model import Finding
 
+from ..urls import split_url
 from .mojibake import repair_fragment
 
 _PAIRS = {"]": "[", ")": "(", ">": "<"}
@@ -106,7 +107,7 @@ def resolve(written: str, base_url: str | None) -> Assessed:
         return Assessed(None, None, tuple(findings))
     fragment = target.split("#", 1)[1] if "#" in target else None
     try:
-        parts = urlsplit(target)
+        parts = split_url(target)
         scheme = parts.scheme.lower()
         if scheme:
             url: str | None = target
