@@ -15,8 +15,6 @@ from typing import Any
 
 from crawler import offline
 from crawler.remap import parse_remaps
-from crawler.settings import scrapy_settings
-from crawler.spiders.links import LinkSpider
 from crawler.spiders.targets import Target
 from trilha.config import Config
 from trilha.errors import CrawlError
@@ -102,8 +100,15 @@ class PartReport:
 
 def crawl_part(store: Store, todo: Sequence[Target], config: Config, crawl_id: int,
                progress: Callable[[CheckResult, Any], None] | None = None) -> PartReport:
-    """Run Scrapy once over ``todo`` for the open crawl ``crawl_id`` (one per process)."""
+    """Run Scrapy once over ``todo`` for the open crawl ``crawl_id`` (one per process).
+
+    Scrapy is imported here, not at module level: a parent that only hands the crawl to
+    worker processes never loads it (about 25 MB less while they run).
+    """
     from scrapy.crawler import AsyncCrawlerProcess
+
+    from crawler.settings import scrapy_settings
+    from crawler.spiders.links import LinkSpider
 
     canonicals = [t.canonical for t in todo]
     validators = crawls.last_validators(store, canonicals)
@@ -127,8 +132,8 @@ def crawl_part(store: Store, todo: Sequence[Target], config: Config, crawl_id: i
     process.start()
     stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()
              if isinstance(v, int | float | str)}
-    spider: LinkSpider | None = crawler.spider  # type: ignore[assignment]
-    if spider is None:
+    spider = crawler.spider
+    if not isinstance(spider, LinkSpider):
         return PartReport(reason=str(stats.get("finish_reason", "")), stats=stats)
     return PartReport(reason=str(stats.get("finish_reason", "")), stats=stats,
                       host_failures=dict(spider.host_failures), hosts_answered=set(spider.hosts_answered),

@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -38,6 +41,8 @@ from trilha.model import CheckResult, Verdict
 
 #: below this many targets per worker a worker's start-up (about 1.5 s) is not worth it
 MIN_TARGETS_PER_WORKER = 20
+#: ``workers = 0`` (auto): one process below this many targets, else one per core (at most 4)
+AUTO_MIN_TARGETS, AUTO_MAX_WORKERS = 2000, 4
 #: progress events are sent in batches of this many checks, or after this many seconds
 EVENT_BATCH, EVENT_SECONDS = 100, 0.25
 
@@ -66,16 +71,20 @@ def partition(targets: Sequence[Target], n: int) -> list[list[Target]]:
 
 
 def worker_count(config: Config, targets: int, db_url: str) -> int:
-    """How many processes this crawl gets: ``config.workers``, fewer for a small crawl, one
-    for an in-memory SQLite store (other processes cannot see it)."""
-    if config.workers <= 1:
+    """How many processes this crawl gets: ``config.workers`` (0: one per core, at most 4,
+    for a crawl of at least 2,000 targets), fewer for a small crawl, one for an in-memory
+    SQLite store (other processes cannot see it)."""
+    wanted = config.workers
+    if wanted == 0:
+        wanted = min(os.cpu_count() or 1, AUTO_MAX_WORKERS) if targets >= AUTO_MIN_TARGETS else 1
+    if wanted <= 1:
         return 1
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:":
         return 1
-    return max(1, min(config.workers, targets // MIN_TARGETS_PER_WORKER))
+    return max(1, min(wanted, targets // MIN_TARGETS_PER_WORKER))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +95,7 @@ class WorkerSpec:
     targets: list[Target]
     config: Config
     log_level: int
+    parent: int
 
 
 class _ProgressSender:
@@ -109,8 +119,20 @@ class _ProgressSender:
             self.pending = []
 
 
+def _stop_when_orphaned(parent: int) -> None:
+    """A daemon thread: if the parent dies (e.g. SIGKILL), stop this worker as Ctrl-C would
+    (Scrapy closes the spider, the pipeline flushes), so ``--resume`` is not raced."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, name="trilha-orphan-watch", daemon=True).start()
+
+
 def _worker_main(spec: WorkerSpec, events: Any) -> None:
     """Entry point of one worker process (spawned: imports everything afresh)."""
+    _stop_when_orphaned(spec.parent)
     logging.basicConfig(level=spec.log_level or logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from crawler.run import crawl_part
     from trilha.store.engine import open_store
@@ -140,7 +162,7 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
     events = context.Queue()
     level = logging.getLogger().level
     procs = [context.Process(target=_worker_main, name=f"trilha-worker-{i}",
-                             args=(WorkerSpec(i, db_url, crawl_id, list(share), config, level), events))
+                             args=(WorkerSpec(i, db_url, crawl_id, list(share), config, level, os.getpid()), events))
              for i, share in enumerate(shares)]
     for proc in procs:
         proc.start()

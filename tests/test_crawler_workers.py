@@ -6,6 +6,7 @@ verdicts and metadata for every link of the bundled list, one check per resource
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from crawler.run import PartReport, merge_reports
@@ -41,7 +42,10 @@ def test_order_is_kept_inside_a_share_and_small_inputs() -> None:
 
 def test_worker_count() -> None:
     two = Config(workers=2)
-    assert worker_count(Config(), 10_000, "sqlite:////tmp/x.sqlite3") == 1
+    assert worker_count(Config(workers=1), 10_000, "sqlite:////tmp/x.sqlite3") == 1
+    auto = min(os.cpu_count() or 1, 4)
+    assert worker_count(Config(), 10_000, "sqlite:////tmp/x.sqlite3") == auto      # default 0: per core
+    assert worker_count(Config(), 1_999, "sqlite:////tmp/x.sqlite3") == 1          # a small crawl: one
     assert worker_count(two, 10_000, "sqlite:////tmp/x.sqlite3") == 2
     assert worker_count(two, 30, "sqlite:////tmp/x.sqlite3") == 1                  # too small to split
     assert worker_count(two, 10_000, "sqlite://") == 1                             # in memory: one process

@@ -72,7 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("http_engine", str, "asyncio",
             "HTTP stack: asyncio (Scrapy's aiohttp handler on a plain asyncio loop, no Twisted reactor; "
             "about twice as fast) or twisted (Scrapy's Twisted HTTP/1.1 client).", choices=("asyncio", "twisted")),
-    Setting("workers", int, 1, "Crawler processes on this machine sharing one crawl (hosts are split between them)."),
+    Setting("workers", int, 0, "Crawler processes on this machine sharing one crawl, hosts split between them "
+            "(0: one per core, at most 4, for crawls of 2,000 links or more; else 1)."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -125,7 +126,7 @@ class Config:
     robots: bool = False
     offline_probe: bool = True
     http_engine: str = "asyncio"
-    workers: int = 1
+    workers: int = 0
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)
     source: str = "defaults"
 

@@ -50,7 +50,7 @@ class RunState:
     fmt: str = "table"
     fail_on: str = ""                  # --fail-on, read by the report step (exit 3 in run_exit)
     crawl: bool = True                 # --no-crawl: build and report from what is stored
-    crawl_flags: dict[str, Any] = field(default_factory=dict)   # --remap, --allow-private, --timeout
+    crawl_flags: dict[str, Any] = field(default_factory=dict)   # --remap, --allow-private, --timeout, --workers
     study_list: StudyList | None = None
     store: Store | None = None
     ingested: IngestResult | None = None
@@ -210,9 +210,11 @@ def render(state: RunState) -> None:
 @click.option("--allow-private", is_flag=True, default=None,
               help="Crawl: allow private, loopback and link-local addresses (refused by default).")
 @click.option("--timeout", type=float, default=None, help="Crawl: download timeout per request, seconds.")
+@click.option("--workers", type=int, default=None, metavar="N",
+              help="Crawl: processes sharing the crawl (default 0: one per core for 2,000 links or more).")
 def command(list_source: str | None, base_url: str | None, max_bytes: int | None, db_url: str | None,
             out_dir: Path, fmt: str, fail_on: str, no_crawl: bool, remap: tuple[str, ...],
-            allow_private: bool | None, timeout: float | None) -> None:
+            allow_private: bool | None, timeout: float | None, workers: int | None) -> None:
     """The main job: read the list, store it, crawl it, build the graph, map and report.
 
     LIST is a Markdown file, a directory of .md files or an http(s) URL; without it,
@@ -227,6 +229,7 @@ def command(list_source: str | None, base_url: str | None, max_bytes: int | None
     parse_fail_on(fail_on)             # a bad health name is a usage error before any work
     state = RunState(list_source=list_source, base_url=base_url, max_bytes=max_bytes, db_url=db_url,
                      out_dir=out_dir, fmt=fmt, fail_on=fail_on, crawl=not no_crawl,
-                     crawl_flags={"remap": remap, "allow_private": allow_private, "timeout": timeout})
+                     crawl_flags={"remap": remap, "allow_private": allow_private, "timeout": timeout,
+                                  "workers": workers})
     render(run_steps(state))
     run_exit(state)                    # health summary; exit 3 when --fail-on matched
