@@ -20,17 +20,16 @@ from trilha.config import POLITE_HOSTS, Config
 
 #: Scrapy's own components a link checker uses (Scrapy 2.19 defaults minus offsite, auth,
 #: retry, redirect, meta refresh, cookies, proxy, per-request stats and cache: the spider and
-#: crawler.middlewares do retries and redirects themselves, hop by hop).
+#: crawler.middlewares do retries and redirects themselves, hop by hop; the spider puts
+#: ``download_timeout`` in every request's meta and crawler.middlewares.headers sets the
+#: User-Agent and default headers, so DownloadTimeout, DefaultHeaders and UserAgent are off).
 LEAN_DOWNLOADER_MIDDLEWARES: dict[str, int] = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,        # only if robots = true
-    "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
-    "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
-    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
 }
+#: no HttpError (every request of the spider carries ``handle_httpstatus_all``)
 LEAN_SPIDER_MIDDLEWARES: dict[str, int] = {
     "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
-    "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
 }
 #: no telnet console, no remote control (off by setting too), no memory usage, log stats,
 #: feed export, spider state or close-spider conditions.

@@ -98,6 +98,7 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         self.network_failed: list[CheckResult] = []  # results that may turn "offline"
         self.github_budget_out = False                # GitHub said x-ratelimit-remaining: 0
         self._maxsize: int | None = None              # DOWNLOAD_MAXSIZE, read once
+        self._timeout: float | None = None            # DOWNLOAD_TIMEOUT, read once
         self._accept: dict[str, Any] | None = None    # TRILHA_HOST_ACCEPT, read once
 
     # ------------------------------------------------------------------ start
@@ -156,6 +157,7 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
             "trilha_call": call,
             "trilha_hops": hops,
             "handle_httpstatus_all": True,
+            "download_timeout": self._download_timeout(),
         }
         host = (urlsplit(url or call.url).hostname or "").lower()
         if call.purpose == "api" and host == "api.github.com":
@@ -164,6 +166,11 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         return scrapy.Request(url or call.url, method=method or call.method, headers=dict(call.headers) or None,
                               body=body, meta=meta, dont_filter=True, callback=self.on_response,
                               errback=self.on_error)
+
+    def _download_timeout(self) -> float:
+        if self._timeout is None:
+            self._timeout = self.settings.getfloat("DOWNLOAD_TIMEOUT") if hasattr(self, "settings") else 180.0
+        return self._timeout
 
     def _hard_max(self) -> int:
         if self._maxsize is None:
