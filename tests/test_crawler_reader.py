@@ -195,3 +195,19 @@ def test_big_lists_compute_mentions_in_two_processes_with_the_same_result(monkey
     parallel = parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL)
     assert len(rebuilt) == len(sequential.mentions) - len(sequential.mentions) // 2 > 50
     assert parallel == sequential
+
+
+def test_a_dead_worker_means_the_parent_computes_every_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+    import os
+
+    import crawler.reader.parse as parse
+
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        pytest.skip("no fork or one CPU")
+    text = SEED.read_text(encoding="utf-8")
+    sequential = parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL)
+    monkeypatch.setattr(parse, "_can_fork", lambda: True)
+    monkeypatch.setattr(parse, "PARALLEL_LINKS", 10)
+    monkeypatch.setattr(parse, "_mention_rows", lambda start, end: os._exit(3))    # the worker dies
+    assert parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL) == sequential

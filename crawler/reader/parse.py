@@ -253,6 +253,7 @@ def _all_mentions(jobs: list[_Job], ctx: _Context) -> list[Mention]:
     global _FORK_JOBS
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     half = len(jobs) // 2
     _FORK_JOBS = (jobs, ctx)
@@ -261,10 +262,14 @@ def _all_mentions(jobs: list[_Job], ctx: _Context) -> list[Mention]:
             second = pool.submit(_mention_rows, half, len(jobs))
             first = [_mention(link, block, path, sec_order, ctx, i)
                      for i, (link, block, path, sec_order) in enumerate(jobs[:half])]
-            rows = second.result()
+            try:
+                rest = [_from_row(row) for row in second.result()]
+            except (OSError, BrokenProcessPool):        # the worker died (killed, out of memory)
+                rest = [_mention(link, block, path, sec_order, ctx, half + i)
+                        for i, (link, block, path, sec_order) in enumerate(jobs[half:])]
     finally:
         _FORK_JOBS = None
-    return first + [_from_row(row) for row in rows]
+    return first + rest
 
 
 def _can_fork() -> bool:
