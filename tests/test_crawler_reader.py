@@ -209,5 +209,11 @@ def test_a_dead_worker_means_the_parent_computes_every_mention(monkeypatch: pyte
     sequential = parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL)
     monkeypatch.setattr(parse, "_can_fork", lambda: True)
     monkeypatch.setattr(parse, "PARALLEL_LINKS", 10)
-    monkeypatch.setattr(parse, "_mention_rows", lambda start, end: os._exit(3))    # the worker dies
+    monkeypatch.setattr(parse, "_mention_rows", _worker_dies)
     assert parse.parse_study_list(text, source=str(SEED), base_url=BUNDLED_BASE_URL) == sequential
+
+
+def _worker_dies(start: int, end: int) -> None:
+    import os
+
+    os._exit(3)
