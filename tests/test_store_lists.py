@@ -292,9 +292,15 @@ def test_two_lists_share_resources(store: Store) -> None:
 def test_bulk_ingest_of_thousands_of_mentions_crosses_chunks(store: Store) -> None:
     n = store_lists.CHUNK * 2 + 7
     spec: Spec = [(("Big",), [f"https://site{i % 50}.example/p/{i}" for i in range(n)])]
+    if store.dialect == "sqlite":
+        with store.engine.connect() as connection:
+            cache_before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     r = store_lists.ingest(store, build_list(spec), now=T0)
     assert r.mentions.added == n and r.resources_new == n
     assert len(store_lists.mentions_for(store, r.list_id)) == n
+    if store.dialect == "sqlite":                # the bigger page cache was for the ingest only
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == cache_before
 
 
 def test_a_failed_ingest_leaves_the_store_as_it_was(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

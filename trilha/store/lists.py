@@ -205,8 +205,33 @@ def ingest(
     reader upgrade that changed findings or annotations only).
     """
     now = now or datetime.now(UTC)
-    with store.session() as session:
-        return _ingest(session, study_list, now, resync)
+    restore: Any = None
+    try:
+        with store.session() as session:
+            if len(study_list.mentions) >= CHUNK:
+                restore = _bigger_sqlite_cache(session)
+            return _ingest(session, study_list, now, resync)
+    finally:
+        if restore is not None:
+            restore()
+
+
+#: SQLite page cache while ingesting a big list (KiB; the default is 2,000 KiB).  A list of
+#: 100,000 links writes ~190,000 rows into six indexes: with 64 MiB their B-tree pages stay
+#: cached and the store takes about 0.5 s less CPU (docs/store.md).
+SQLITE_INGEST_CACHE_KIB = 65536
+
+
+def _bigger_sqlite_cache(session: Session) -> Any:
+    """Raise this SQLite connection's page cache for the ingest; returns what restores it
+    after the commit (None on other databases)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = connection.connection.dbapi_connection
+    previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_INGEST_CACHE_KIB}")
+    return lambda: raw.execute(f"PRAGMA cache_size = {previous}")
 
 
 def _ingest(session: Session, sl: StudyList, now: datetime, resync: bool = False) -> IngestResult:
