@@ -24,6 +24,7 @@ at the same thread count, with its per-host rate limit lifted (the server sends 
 ``LinkChecker`` header its docs require above 10 requests/s).  linkinator (``npm install
 linkinator`` into a throwaway directory, Node's own ``node``) checks the same HTML page
 of direct URLs with ``--concurrency`` equal to trilha's.
+``--db-dir /dev/shm`` keeps the store off the disk (a loaded shared disk can dominate).
 Figures: docs/benchmarks.md.
 """
 
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +84,21 @@ CPU: list[float] = []   # CPU seconds (user + system) of every process of the la
 TREE_PEAK: list[float] = [0.0]   # peak MB of the sum of RSS over each command's process tree (last run)
 
 
+def wait_for_closed_sockets(limit: int = 2000, patience: float = 120.0) -> None:
+    """Wait until few loopback sockets are in TIME_WAIT: a client without keep-alive leaves
+    one per link, and 20,000 of them from the previous tool would exhaust the ephemeral
+    ports of the next (connections then fail as "broken")."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+        except OSError:
+            return
+        if sum(1 for row in rows if row.split()[3] == "06") < limit:
+            return
+        time.sleep(2)
+
+
 def _running(pid: int) -> bool:
     """Still running (without reaping it: ``os.wait4`` reads its usage afterwards)."""
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
@@ -106,7 +123,8 @@ def _tree_rss_mb(pids: list[int]) -> float:
     return total / 1024 / 1024
 
 
-def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple[float, float, list[int]]:
+def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path,
+                 stdout: Path | None = None) -> tuple[float, float, list[int]]:
     """Run commands at once; (wall seconds, peak RSS MB of the largest one, exit codes).
 
     Each child is reaped with ``os.wait4`` so its own ``ru_maxrss`` is read (not the
@@ -119,7 +137,8 @@ def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple
     procs = []
     for cmd, log in zip(cmds, logs, strict=True):
         with log.open("w") as err:
-            procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err))
+            out = stdout.open("w") if stdout is not None else subprocess.DEVNULL
+            procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=err))
     TREE_PEAK[0] = 0.0
     while any(_running(p.pid) for p in procs):
         TREE_PEAK[0] = max(TREE_PEAK[0], _tree_rss_mb([p.pid for p in procs if _running(p.pid)]))
@@ -137,18 +156,20 @@ def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path) -> tuple
 
 
 def trilha(list_path: Path, port: int, tmp: Path, processes: int, concurrency: int,
-           engine: str) -> tuple[float, float]:
+           engine: str, db_dir: Path) -> tuple[float, float]:
     """One ``trilha crawl --workers N`` (politeness lifted for the loopback bench hosts only)."""
     env = {**os.environ, "TRILHA_DELAY": "0", "TRILHA_WAYBACK": "0", "TRILHA_ENRICH": "0",
            "TRILHA_CONCURRENCY": str(concurrency), "TRILHA_PER_HOST_CONCURRENCY": str(concurrency),
            "TRILHA_BATCH_SIZE": "500", "TRILHA_AUTOTHROTTLE": "0", "TRILHA_RETRIES": "0",
            "TRILHA_HTTP_ENGINE": engine}
     remap = rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/\1/\2"
-    db = tmp / f"trilha-{processes}-{time.monotonic_ns()}.sqlite3"
+    db = db_dir / f"trilha-bench-{processes}-{time.monotonic_ns()}.sqlite3"
     cmd = [sys.executable, "-m", "trilha", "-q", "crawl", str(list_path), "--db", f"sqlite:///{db}",
            "--allow-private", "--remap", remap, "--format", "json", "--workers", str(processes)]
     wall, peak, codes = run_measured([cmd], env, tmp)
     assert all(c == 0 for c in codes), codes
+    for leftover in db_dir.glob(db.name + "*"):
+        leftover.unlink()
     return wall, peak
 
 
@@ -192,12 +213,19 @@ def linkchecker(urls: list[str], port: int, tmp: Path, threads: int) -> tuple[fl
     direct = [u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls]
     page.write_text("<html><body>" + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(direct))
                     + "</body></html>", encoding="utf-8")
+    # LinkChecker run as root drops to the user "nobody": it must be able to read the page
+    tmp.chmod(0o755)
+    page.chmod(0o644)
     rc = tmp / "linkcheckerrc"
     rc.write_text("[checking]\nmaxrequestspersecond=100000\nthreads=%d\n[filtering]\ncheckextern=1\n" % threads,
                   encoding="utf-8")
     cmd = [str(venv / "bin" / "linkchecker"), "--config", str(rc), "--no-robots", "--no-status", "-r", "1",
-           "--check-extern", "-o", "none", str(page)]
-    wall, peak, _codes = run_measured([cmd], {**os.environ, "HOME": str(tmp)}, tmp)
+           "--check-extern", "-o", "text", str(page)]
+    report = tmp / "linkchecker.txt"
+    wall, peak, _codes = run_measured([cmd], {**os.environ, "HOME": str(tmp)}, tmp, stdout=report)
+    summary = [line for line in report.read_text(errors="replace").splitlines() if "URLs checked" in line]
+    tail = " | ".join(report.read_text(errors="replace").strip().splitlines()[-3:])
+    print(f"LinkChecker says: {summary[-1] if summary else 'no summary: ' + tail}", flush=True)
     return wall, peak
 
 
@@ -221,7 +249,18 @@ def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple
                     + "</body></html>", encoding="utf-8")
     cmd = [str(home / "node_modules" / ".bin" / "linkinator"), str(page), "--concurrency", str(concurrency),
            "--format", "json", "--timeout", "20000"]
-    wall, peak, _codes = run_measured([cmd], dict(os.environ), tmp)
+    report = tmp / "linkinator.json"
+    wall, peak, _codes = run_measured([cmd], dict(os.environ), tmp, stdout=report)
+    try:
+        import json
+
+        links = json.loads(report.read_text())["links"]
+        states = Counter(link.get("state") for link in links)
+        broken = next((link for link in links if link.get("state") != "OK"), None)
+        print(f"linkinator says: {len(links)} links, {dict(states)}"
+              + (f"; first failure: {json.dumps(broken)[:300]}" if broken else ""), flush=True)
+    except (ValueError, KeyError, OSError) as exc:
+        print(f"linkinator: no JSON report ({exc})", flush=True)
     return wall, peak
 
 
@@ -231,6 +270,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--linkchecker", action="store_true")
     parser.add_argument("--linkinator", action="store_true", help="also linkinator (npm install, throwaway dir)")
+    parser.add_argument("--db-dir", default="", help="where trilha's SQLite store goes (e.g. /dev/shm: no disk)")
     parser.add_argument("--engine", default="asyncio", choices=("asyncio", "twisted"), help="trilha's http_engine")
     parser.add_argument("--processes", default="1,2", help="trilha --workers, comma-separated; empty: not run")
     parser.add_argument("--scrapy", action="store_true", help="also a bare Scrapy spider on the same URLs")
@@ -251,7 +291,8 @@ def main() -> int:
             list_path = tmp / "bench.md"
             urls = write_list(list_path, args.links)
             for processes in (int(p) for p in args.processes.split(",") if p):
-                wall, peak = trilha(list_path, port, tmp, processes, args.concurrency, args.engine)
+                wall, peak = trilha(list_path, port, tmp, processes, args.concurrency, args.engine,
+                                    Path(args.db_dir) if args.db_dir else tmp)
                 print(f"trilha --workers {processes} ({args.engine}), concurrency {args.concurrency}: {args.links} "
                       f"links in {wall:.1f} s = {args.links / wall:.0f} links/s, memory {TREE_PEAK[0]:.0f} MB "
                       f"(all processes; largest one {peak:.0f} MB), CPU {CPU[0]:.1f} s", flush=True)
@@ -262,6 +303,8 @@ def main() -> int:
             others = [("LinkChecker", f"{args.concurrency} threads", linkchecker, args.linkchecker),
                       ("linkinator", f"concurrency {args.concurrency}", linkinator, args.linkinator)]
             for name, how, run, wanted in others:
+                if wanted:
+                    wait_for_closed_sockets()
                 got = run(urls, port, tmp, args.concurrency) if wanted else None
                 if got:
                     wall, peak = got
