@@ -217,3 +217,20 @@ def _worker_dies(start: int, end: int) -> None:
     import os
 
     os._exit(3)
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was() -> None:
+    import gc
+
+    from crawler.reader import parse_study_list
+
+    text = "# T\n\n- [a](https://x.org/a)\n"
+    assert gc.isenabled()
+    parse_study_list(text, source="t.md")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_study_list(text, source="t.md")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -298,6 +298,9 @@ def test_bulk_ingest_of_thousands_of_mentions_crosses_chunks(store: Store) -> No
     r = store_lists.ingest(store, build_list(spec), now=T0)
     assert r.mentions.added == n and r.resources_new == n
     assert len(store_lists.mentions_for(store, r.list_id)) == n
+    import gc
+
+    assert gc.isenabled()                          # paused during the ingest only
     if store.dialect == "sqlite":                # the bigger page cache was for the ingest only
         with store.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == cache_before

@@ -18,6 +18,7 @@ transaction: a failed ingest leaves the store as it was.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import queue
@@ -206,12 +207,16 @@ def ingest(
     """
     now = now or datetime.now(UTC)
     restore: Any = None
+    collecting = gc.isenabled()
+    gc.disable()          # ~4 objects per row and no cycles: full collections only cost (0.9 s per 100,000)
     try:
         with store.session() as session:
             if len(study_list.mentions) >= CHUNK:
                 restore = _bigger_sqlite_cache(session)
             return _ingest(session, study_list, now, resync)
     finally:
+        if collecting:
+            gc.enable()
         if restore is not None:
             restore()
 
