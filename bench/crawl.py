@@ -7,14 +7,16 @@
 
 A fast local server (nginx from Debian, 2 workers, a fixed ~200-byte HTML page for every
 path; ``wrk`` measures it first so it is shown not to be the bottleneck) answers for 10
-hosts ``host0.bench.test`` … ``host9.bench.test``: trilha reaches them through its own
-``--remap`` (the host stays in the path), so politeness is lifted only because the
-location is loopback.  The list is a Markdown file of ``--links`` links in sections.
+hosts ``host0.bench.test`` … ``host9.bench.test``, each on its own loopback address
+(127.0.0.2 … 127.0.0.11, see :func:`address`): trilha reaches them through its own
+``--remap`` (one rule per host; the host stays in the path), so politeness is lifted only
+because the location is loopback.  The list is a Markdown file of ``--links`` links in sections.
 
 Measured per run: wall seconds of the whole command (reading the list, storing it,
 crawling, storing every check), links/s = links / wall, CPU seconds of the command and
 its worker processes, and memory: the peak of the SUM of the resident sets of the
-command and all its child processes (sampled every 50 ms with psutil), and the largest
+command and all its child processes (sampled every 100 ms with psutil; PSS, which
+splits shared pages between the processes mapping them, and RSS), and the largest
 single process (``ru_maxrss`` from ``os.wait4``).  ``--processes 2`` runs
 ``trilha crawl --workers 2``: the list is read and stored once, then two crawler
 processes share the crawl (whole hosts each) into the same SQLite store.  LinkChecker
@@ -55,7 +57,7 @@ http {{
     client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
     uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
     server {{
-        listen 127.0.0.1:{port};
+        {listen}
         add_header LinkChecker bench;
         location / {{ return 200 '<!doctype html><html><head><title>bench page</title></head><body><p>ok</p></body></html>'; }}
     }}
@@ -67,6 +69,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def address(n: int) -> str:
+    """Host ``host{n}.bench.test`` lives on its own loopback address, 127.0.0.{n+2}: clients
+    without keep-alive open one connection per link, and one address alone would run out of
+    ephemeral ports (about 28,000) within a 20,000-link run plus the previous tool's."""
+    return f"127.0.0.{n + 2}"
+
+
+def direct_url(url: str, port: int) -> str:
+    """The bench URL as a client without remap must request it."""
+    host = url.split("://", 1)[1].split("/", 1)[0]
+    n = int(host.split(".", 1)[0].removeprefix("host"))
+    return url.replace("https://", f"http://{address(n)}:{port}/", 1)
 
 
 def write_list(path: Path, links: int) -> list[str]:
@@ -81,7 +97,7 @@ def write_list(path: Path, links: int) -> list[str]:
 
 
 CPU: list[float] = []   # CPU seconds (user + system) of every process of the last run_measured
-TREE_PEAK: list[float] = [0.0]   # peak MB of the sum of RSS over each command's process tree (last run)
+TREE_PEAK: list[float] = [0.0, 0.0]   # peak MB of the sum of RSS, and of PSS, over the process tree (last run)
 
 
 def wait_for_closed_sockets(limit: int = 2000, patience: float = 120.0) -> None:
@@ -104,23 +120,31 @@ def _running(pid: int) -> bool:
     return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
 
 
-def _tree_rss_mb(pids: list[int]) -> float:
+def _tree_memory_mb(pids: list[int]) -> tuple[float, float]:
+    """(sum of RSS, sum of PSS) in MB over these processes and all their descendants.
+
+    RSS counts every shared page (the Python binary, shared libraries) once per process;
+    PSS splits each shared page between the processes that map it, so the PSS sum is the
+    memory the whole tree really takes.  Both are shown.
+    """
     try:
         import psutil
     except ImportError:
-        return 0.0
-    total = 0
+        return 0.0, 0.0
+    rss = pss = 0
     for pid in pids:
         try:
             proc = psutil.Process(pid)
             for p in [proc, *proc.children(recursive=True)]:
                 try:
-                    total += p.memory_info().rss
+                    full = p.memory_full_info()
+                    rss += full.rss
+                    pss += getattr(full, "pss", full.rss)
                 except psutil.Error:
                     pass
         except psutil.Error:
             pass
-    return total / 1024 / 1024
+    return rss / 1024 / 1024, pss / 1024 / 1024
 
 
 def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path,
@@ -139,10 +163,11 @@ def run_measured(cmds: list[list[str]], env: dict[str, str], tmp: Path,
         with log.open("w") as err:
             out = stdout.open("w") if stdout is not None else subprocess.DEVNULL
             procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=err))
-    TREE_PEAK[0] = 0.0
+    TREE_PEAK[:] = [0.0, 0.0]
     while any(_running(p.pid) for p in procs):
-        TREE_PEAK[0] = max(TREE_PEAK[0], _tree_rss_mb([p.pid for p in procs if _running(p.pid)]))
-        time.sleep(0.05)
+        rss, pss = _tree_memory_mb([p.pid for p in procs if _running(p.pid)])
+        TREE_PEAK[:] = [max(TREE_PEAK[0], rss), max(TREE_PEAK[1], pss)]
+        time.sleep(0.1)
     codes, peaks = [], []
     for proc, log in zip(procs, logs, strict=True):
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -162,10 +187,12 @@ def trilha(list_path: Path, port: int, tmp: Path, processes: int, concurrency: i
            "TRILHA_CONCURRENCY": str(concurrency), "TRILHA_PER_HOST_CONCURRENCY": str(concurrency),
            "TRILHA_BATCH_SIZE": "500", "TRILHA_AUTOTHROTTLE": "0", "TRILHA_RETRIES": "0",
            "TRILHA_HTTP_ENGINE": engine}
-    remap = rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/\1/\2"
+    remaps = [rf"^https?://(host{n}\.bench\.test)/(.*)$ http://{address(n)}:{port}/\1/\2" for n in range(HOSTS)]
     db = db_dir / f"trilha-bench-{processes}-{time.monotonic_ns()}.sqlite3"
     cmd = [sys.executable, "-m", "trilha", "-q", "crawl", str(list_path), "--db", f"sqlite:///{db}",
-           "--allow-private", "--remap", remap, "--format", "json", "--workers", str(processes)]
+           "--allow-private", "--format", "json", "--workers", str(processes)]
+    for remap in remaps:
+        cmd += ["--remap", remap]
     wall, peak, codes = run_measured([cmd], env, tmp)
     assert all(c == 0 for c in codes), codes
     for leftover in db_dir.glob(db.name + "*"):
@@ -195,7 +222,7 @@ def plain_scrapy(urls: list[str], port: int, tmp: Path, concurrency: int) -> tup
     """The floor: a bare Scrapy spider (no adapter, no store, lean items setting), one process."""
     script, listing = tmp / "plain_scrapy.py", tmp / "plain_urls.txt"
     script.write_text(PLAIN_SCRAPY, encoding="utf-8")
-    listing.write_text("\n".join(u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls), encoding="utf-8")
+    listing.write_text("\n".join(direct_url(u, port) for u in urls), encoding="utf-8")
     wall, peak, codes = run_measured([[sys.executable, str(script), str(listing), str(concurrency)]], dict(os.environ), tmp)
     assert codes == [0], codes
     return wall, peak
@@ -210,20 +237,22 @@ def linkchecker(urls: list[str], port: int, tmp: Path, threads: int) -> tuple[fl
             print("linkchecker: pip install failed", file=sys.stderr)
             return None
     page = tmp / "links.html"
-    direct = [u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls]
+    direct = [direct_url(u, port) for u in urls]
     page.write_text("<html><body>" + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(direct))
                     + "</body></html>", encoding="utf-8")
     # LinkChecker run as root drops to the user "nobody": it must be able to read the page
     tmp.chmod(0o755)
     page.chmod(0o644)
     rc = tmp / "linkcheckerrc"
-    rc.write_text("[checking]\nmaxrequestspersecond=100000\nthreads=%d\n[filtering]\ncheckextern=1\n" % threads,
-                  encoding="utf-8")
+    # maxfilesizeparse: the 20,000-link page is over LinkChecker's 1 MB default, above which
+    # it checks the page but reads no link from it
+    rc.write_text("[checking]\nmaxrequestspersecond=100000\nthreads=%d\nmaxfilesizeparse=100000000\n"
+                  "[filtering]\ncheckextern=1\n" % threads, encoding="utf-8")
     cmd = [str(venv / "bin" / "linkchecker"), "--config", str(rc), "--no-robots", "--no-status", "-r", "1",
            "--check-extern", "-o", "text", str(page)]
     report = tmp / "linkchecker.txt"
     wall, peak, _codes = run_measured([cmd], {**os.environ, "HOME": str(tmp)}, tmp, stdout=report)
-    summary = [line for line in report.read_text(errors="replace").splitlines() if "URLs checked" in line]
+    summary = [line for line in report.read_text(errors="replace").splitlines() if line.startswith("That's it.")]
     tail = " | ".join(report.read_text(errors="replace").strip().splitlines()[-3:])
     print(f"LinkChecker says: {summary[-1] if summary else 'no summary: ' + tail}", flush=True)
     return wall, peak
@@ -244,7 +273,7 @@ def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple
             return None
     page = tmp / "site" / "index.html"
     page.parent.mkdir(exist_ok=True)
-    direct = [u.replace("https://", f"http://127.0.0.1:{port}/", 1) for u in urls]
+    direct = [direct_url(u, port) for u in urls]
     page.write_text("<html><body>" + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(direct))
                     + "</body></html>", encoding="utf-8")
     cmd = [str(home / "node_modules" / ".bin" / "linkinator"), str(page), "--concurrency", str(concurrency),
@@ -264,6 +293,11 @@ def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple
     return wall, peak
 
 
+def memory(largest: float) -> str:
+    return (f"memory {TREE_PEAK[1]:.0f} MB PSS / {TREE_PEAK[0]:.0f} MB RSS summed over all its processes "
+            f"(largest process {largest:.0f} MB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--links", type=int, default=20000)
@@ -279,12 +313,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="trilha-bench-") as tmpdir:
         tmp = Path(tmpdir)
         port = free_port()
-        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port), encoding="utf-8")
+        listen = " ".join(f"listen {address(n)}:{port};" for n in range(HOSTS))
+        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port, listen=listen), encoding="utf-8")
         subprocess.run([nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)], check=True)
         try:
             time.sleep(0.5)
             if shutil.which("wrk"):
-                out = subprocess.run(["wrk", "-t2", "-c64", "-d3s", f"http://127.0.0.1:{port}/host0.bench.test/x"],
+                out = subprocess.run(["wrk", "-t2", "-c64", "-d3s", f"http://{address(0)}:{port}/host0.bench.test/x"],
                                      capture_output=True, text=True, check=False).stdout
                 rps = [line for line in out.splitlines() if "Requests/sec" in line]
                 print(f"server (nginx, wrk -t2 -c64): {rps[0].split()[-1] if rps else '?'} requests/s")
@@ -294,8 +329,8 @@ def main() -> int:
                 wall, peak = trilha(list_path, port, tmp, processes, args.concurrency, args.engine,
                                     Path(args.db_dir) if args.db_dir else tmp)
                 print(f"trilha --workers {processes} ({args.engine}), concurrency {args.concurrency}: {args.links} "
-                      f"links in {wall:.1f} s = {args.links / wall:.0f} links/s, memory {TREE_PEAK[0]:.0f} MB "
-                      f"(all processes; largest one {peak:.0f} MB), CPU {CPU[0]:.1f} s", flush=True)
+                      f"links in {wall:.1f} s = {args.links / wall:.0f} links/s, {memory(peak)}, CPU {CPU[0]:.1f} s",
+                      flush=True)
             if args.scrapy:
                 wall, peak = plain_scrapy(urls, port, tmp, args.concurrency)
                 print(f"plain Scrapy spider, 1 process, concurrency {args.concurrency}: {args.links} responses in "
@@ -309,8 +344,7 @@ def main() -> int:
                 if got:
                     wall, peak = got
                     print(f"{name}, {how}: {args.links} links in {wall:.1f} s = {args.links / wall:.0f} links/s, "
-                          f"memory {TREE_PEAK[0]:.0f} MB (largest process {peak:.0f} MB), CPU {CPU[0]:.1f} s",
-                          flush=True)
+                          f"{memory(peak)}, CPU {CPU[0]:.1f} s", flush=True)
         finally:
             pid = (tmp / "nginx.pid").read_text().strip() if (tmp / "nginx.pid").exists() else None
             if pid:
