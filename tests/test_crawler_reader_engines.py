@@ -191,3 +191,12 @@ def test_random_markdown_in_small_pieces_reads_the_same(monkeypatch: pytest.Monk
     for _ in range(300):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 120)))
         assert walk(text, engine="rs") == walk_py(text), text
+
+
+def test_without_markdown_it_pyrs_markdown_it_py_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "# T\n\n- [a](https://x.org/a) - vídeo\n"
+    expected = walk_py(text)
+    monkeypatch.setattr(markdown_rs, "AVAILABLE", False)
+    monkeypatch.setattr(markdown_rs, "walk_rs", lambda _text: pytest.fail("the fast engine ran"))
+    assert choose_engine(text, "rs") == "py"
+    assert walk(text) == expected
