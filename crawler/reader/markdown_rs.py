@@ -2,7 +2,7 @@
 
 markdown-it-pyrs (https://github.com/chrisjsewell/markdown-it-pyrs) is executablebooks'
 Python binding of markdown-it.rs, the Rust port of markdown-it: same CommonMark rules,
-same GFM table and strikethrough plugins, about 20x faster than markdown-it-py.  It gives a
+same GFM table and strikethrough plugins, parsing about 10x faster than markdown-it-py.  It gives a
 tree of nodes (``name``, ``meta``, ``children``, ``srcmap`` = UTF-8 *byte* offsets), not a
 token stream, so this module walks the tree and feeds the very same
 :class:`~crawler.reader.markdown.InlineWalker` / :class:`~crawler.reader.markdown.DocumentBuilder`
