@@ -149,6 +149,7 @@ def scrapy_settings(config: Config) -> dict[str, Any]:
         "TRILHA_HOST_HEADERS": {h: dict(o.headers) for h, o in config.hosts.items() if o.headers},
         "TRILHA_HOST_ACCEPT": {h: list(o.accept) for h, o in config.hosts.items() if o.accept},
         "TRILHA_GITHUB_TOKEN": config.github_token,
+        "TRILHA_VIDEO_DURATIONS": config.video_durations,
     }
     settings.update(http_engine_settings(config.http_engine))
     if config.redis_url:

@@ -69,6 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("enrich", bool, True, "Enrich papers from Semantic Scholar (year, venue, citations, references)."),
     Setting("robots", bool, False, "Obey robots.txt (off: a link checker fetches single URLs a person listed)."),
     Setting("offline_probe", bool, True, "When most hosts fail DNS/connect, probe the network before saying offline."),
+    Setting("video_durations", bool, False,
+            "Also read each YouTube video's watch page for its duration (one more request per video)."),
     Setting("http_engine", str, "asyncio",
             "HTTP stack: asyncio (Scrapy's aiohttp handler on a plain asyncio loop, no Twisted reactor; "
             "about twice as fast) or twisted (Scrapy's Twisted HTTP/1.1 client).", choices=("asyncio", "twisted")),
@@ -125,6 +127,7 @@ class Config:
     enrich: bool = True
     robots: bool = False
     offline_probe: bool = True
+    video_durations: bool = False
     http_engine: str = "asyncio"
     workers: int = 0
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)

@@ -29,7 +29,8 @@ home page → soft-404; 404 → dead.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.adapters.base import ApiCall, Assessment, Exchange, Fetched
@@ -126,6 +127,11 @@ class YouTubeAdapter:
     def __init__(self, *, fetch_duration: bool = False) -> None:
         #: also fetch the watch page of videos oEmbed already confirmed (for duration).
         self.fetch_duration = fetch_duration
+
+    def configured(self, options: Mapping[str, Any]) -> YouTubeAdapter:
+        """This adapter as the crawl's config wants it (``video_durations``)."""
+        wanted = bool(options.get("video_durations"))
+        return self if wanted == self.fetch_duration else YouTubeAdapter(fetch_duration=wanted)
 
     def matches(self, url: str) -> bool:
         return (urlsplit(url).hostname or "").lower() in HOSTS

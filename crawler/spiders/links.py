@@ -99,6 +99,7 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         self.github_budget_out = False                # GitHub said x-ratelimit-remaining: 0
         self._maxsize: int | None = None              # DOWNLOAD_MAXSIZE, read once
         self._timeout: float | None = None            # DOWNLOAD_TIMEOUT, read once
+        self._adapters: dict[str, Adapter] = {}       # adapter name -> as configured for this crawl
         self._accept: dict[str, Any] | None = None    # TRILHA_HOST_ACCEPT, read once
 
     # ------------------------------------------------------------------ start
@@ -109,7 +110,7 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
             if target.skip:
                 yield self._skipped(target)
                 continue
-            adapter = registry.pick(target.url)
+            adapter = self._configured(registry.pick(target.url))
             job = Job(target=target, adapter=adapter)
             self._want_enrichment(target)
             key = batch_key(adapter, target.url)
@@ -166,6 +167,15 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         return scrapy.Request(url or call.url, method=method or call.method, headers=dict(call.headers) or None,
                               body=body, meta=meta, dont_filter=True, callback=self.on_response,
                               errback=self.on_error)
+
+    def _configured(self, adapter: Adapter) -> Adapter:
+        """The adapter as this crawl's config wants it (an adapter may offer ``configured``)."""
+        if adapter.name not in self._adapters:
+            configure = getattr(adapter, "configured", None)
+            options = {"video_durations": self.settings.getbool("TRILHA_VIDEO_DURATIONS")} \
+                if hasattr(self, "settings") else {}
+            self._adapters[adapter.name] = configure(options) if configure else adapter
+        return self._adapters[adapter.name]
 
     def _download_timeout(self) -> float:
         if self._timeout is None:
