@@ -139,7 +139,7 @@ def _worker_main(spec: WorkerSpec, events: Any) -> None:
 
     sender = _ProgressSender(events, spec.index)
     try:
-        store = open_store(spec.db_url)
+        store = open_store(spec.db_url, migrate=False)   # the parent migrated it (no Alembic here: ~12 MB)
         report = crawl_part(store, spec.targets, spec.config, spec.crawl_id, sender)
         sender.flush()
         events.put(("done", spec.index, report))
