@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,41 +42,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from loopweb import HOSTS, address, serve
+
 ROOT = Path(__file__).resolve().parent.parent
-HOSTS = 10
-NGINX_CONF = """
-worker_processes 2;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    keepalive_requests 100000;
-    default_type text/html;
-    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
-    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-    server {{
-        {listen}
-        add_header LinkChecker bench;
-        location / {{ return 200 '<!doctype html><html><head><title>bench page</title></head><body><p>ok</p></body></html>'; }}
-    }}
-}}
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def address(n: int) -> str:
-    """Host ``host{n}.bench.test`` lives on its own loopback address, 127.0.0.{n+2}: clients
-    without keep-alive open one connection per link, and one address alone would run out of
-    ephemeral ports (about 28,000) within a 20,000-link run plus the previous tool's."""
-    return f"127.0.0.{n + 2}"
-
-
 def direct_url(url: str, port: int) -> str:
     """The bench URL as a client without remap must request it."""
     host = url.split("://", 1)[1].split("/", 1)[0]
@@ -309,47 +276,30 @@ def main() -> int:
     parser.add_argument("--processes", default="1,2", help="trilha --workers, comma-separated; empty: not run")
     parser.add_argument("--scrapy", action="store_true", help="also a bare Scrapy spider on the same URLs")
     args = parser.parse_args()
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    with tempfile.TemporaryDirectory(prefix="trilha-bench-") as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="trilha-bench-") as tmpdir, serve(Path(tmpdir)) as port:
         tmp = Path(tmpdir)
-        port = free_port()
-        listen = " ".join(f"listen {address(n)}:{port};" for n in range(HOSTS))
-        (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port, listen=listen), encoding="utf-8")
-        subprocess.run([nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)], check=True)
-        try:
-            time.sleep(0.5)
-            if shutil.which("wrk"):
-                out = subprocess.run(["wrk", "-t2", "-c64", "-d3s", f"http://{address(0)}:{port}/host0.bench.test/x"],
-                                     capture_output=True, text=True, check=False).stdout
-                rps = [line for line in out.splitlines() if "Requests/sec" in line]
-                print(f"server (nginx, wrk -t2 -c64): {rps[0].split()[-1] if rps else '?'} requests/s")
-            list_path = tmp / "bench.md"
-            urls = write_list(list_path, args.links)
-            for processes in (int(p) for p in args.processes.split(",") if p):
-                wall, peak = trilha(list_path, port, tmp, processes, args.concurrency, args.engine,
-                                    Path(args.db_dir) if args.db_dir else tmp)
-                print(f"trilha --workers {processes} ({args.engine}), concurrency {args.concurrency}: {args.links} "
-                      f"links in {wall:.1f} s = {args.links / wall:.0f} links/s, {memory(peak)}, CPU {CPU[0]:.1f} s",
-                      flush=True)
-            if args.scrapy:
-                wall, peak = plain_scrapy(urls, port, tmp, args.concurrency)
-                print(f"plain Scrapy spider, 1 process, concurrency {args.concurrency}: {args.links} responses in "
-                      f"{wall:.1f} s = {args.links / wall:.0f}/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
-            others = [("LinkChecker", f"{args.concurrency} threads", linkchecker, args.linkchecker),
-                      ("linkinator", f"concurrency {args.concurrency}", linkinator, args.linkinator)]
-            for name, how, run, wanted in others:
-                if wanted:
-                    wait_for_closed_sockets()
-                got = run(urls, port, tmp, args.concurrency) if wanted else None
-                if got:
-                    wall, peak = got
-                    print(f"{name}, {how}: {args.links} links in {wall:.1f} s = {args.links / wall:.0f} links/s, "
-                          f"{memory(peak)}, CPU {CPU[0]:.1f} s", flush=True)
-        finally:
-            pid = (tmp / "nginx.pid").read_text().strip() if (tmp / "nginx.pid").exists() else None
-            if pid:
-                os.kill(int(pid), 15)
-                time.sleep(0.3)
+        list_path = tmp / "bench.md"
+        urls = write_list(list_path, args.links)
+        for processes in (int(p) for p in args.processes.split(",") if p):
+            wall, peak = trilha(list_path, port, tmp, processes, args.concurrency, args.engine,
+                                Path(args.db_dir) if args.db_dir else tmp)
+            print(f"trilha --workers {processes} ({args.engine}), concurrency {args.concurrency}: {args.links} "
+                  f"links in {wall:.1f} s = {args.links / wall:.0f} links/s, {memory(peak)}, CPU {CPU[0]:.1f} s",
+                  flush=True)
+        if args.scrapy:
+            wall, peak = plain_scrapy(urls, port, tmp, args.concurrency)
+            print(f"plain Scrapy spider, 1 process, concurrency {args.concurrency}: {args.links} responses in "
+                  f"{wall:.1f} s = {args.links / wall:.0f}/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
+        others = [("LinkChecker", f"{args.concurrency} threads", linkchecker, args.linkchecker),
+                  ("linkinator", f"concurrency {args.concurrency}", linkinator, args.linkinator)]
+        for name, how, run, wanted in others:
+            if wanted:
+                wait_for_closed_sockets()
+            got = run(urls, port, tmp, args.concurrency) if wanted else None
+            if got:
+                wall, peak = got
+                print(f"{name}, {how}: {args.links} links in {wall:.1f} s = {args.links / wall:.0f} links/s, "
+                      f"{memory(peak)}, CPU {CPU[0]:.1f} s", flush=True)
     return 0
 
 

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,34 +32,11 @@ import time
 import uuid
 from pathlib import Path
 
+from loopweb import HOSTS as HOST_COUNT
+from loopweb import address, serve
+
 ROOT = Path(__file__).resolve().parent.parent
-HOSTS = [f"127.0.0.{k}" for k in range(2, 12)]
-NGINX = """
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    keepalive_requests 100000;
-    default_type text/html;
-    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
-    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-    server {{
-{listens}
-        location / {{ return 200 '<!doctype html><html><head><title>bench page</title></head><body>ok</body></html>'; }}
-    }}
-}}
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
+HOSTS = [address(n) for n in range(HOST_COUNT)]
 def write_inputs(tmp: Path, links: int, port: int, concurrency: int) -> Path:
     lines = ["# Scale bench", ""]
     for i in range(links):
@@ -149,30 +124,15 @@ def main() -> int:
     args = parser.parse_args()
     pg_admin = os.environ.get("TRILHA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     redis_url = os.environ.get("TRILHA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    with tempfile.TemporaryDirectory(prefix="trilha-scale-") as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="trilha-scale-") as tmpdir, serve(Path(tmpdir), workers=1) as port:
         tmp = Path(tmpdir)
-        port = free_port()
-        listens = "\n".join(f"        listen {host}:{port};" for host in HOSTS)
-        (tmp / "nginx.conf").write_text(NGINX.format(tmp=tmp, listens=listens), encoding="utf-8")
-        server = subprocess.Popen([nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)])
-        try:
-            time.sleep(0.5)
-            if shutil.which("wrk"):
-                out = subprocess.run(["wrk", "-t1", "-c32", "-d2s", f"http://{HOSTS[0]}:{port}/x"],
-                                     capture_output=True, text=True, check=False).stdout
-                rps = [line.split()[-1] for line in out.splitlines() if "Requests/sec" in line]
-                print(f"server: nginx-light, 1 worker; wrk -t1 -c32: {rps[0] if rps else '?'} requests/s")
-            listing = write_inputs(tmp, args.links, port, args.concurrency)
-            for workers in (int(w) for w in args.workers.split(",")):
-                name, db_url = pg_database(pg_admin)
-                try:
-                    run(listing, workers, db_url, redis_url, tmp, args.batch_size)
-                finally:
-                    drop_database(pg_admin, name)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        listing = write_inputs(tmp, args.links, port, args.concurrency)
+        for workers in (int(w) for w in args.workers.split(",")):
+            name, db_url = pg_database(pg_admin)
+            try:
+                run(listing, workers, db_url, redis_url, tmp, args.batch_size)
+            finally:
+                drop_database(pg_admin, name)
     return 0
 
 
