@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
@@ -37,9 +38,9 @@ DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-def unavailable(what: str) -> None:
+def unavailable(what: str, area: str = "SCALE-OUT") -> None:
     """Skip loudly, or fail when CI is set."""
-    message = f"SCALE-OUT NOT TESTED: {what}"
+    message = f"{area} NOT TESTED: {what}"
     if os.environ.get("CI"):
         pytest.fail(f"{message} (CI is set, so this is a failure; run scripts/services.sh)")
     pytest.skip(message)
@@ -123,3 +124,19 @@ def _redis_error(url: str) -> str | None:
 def require_redis() -> str:
     """The URL of a Redis that answers, or skip/fail."""
     return _require("TRILHA_TEST_REDIS_URL", DEFAULT_REDIS_URL, _redis_error)
+
+
+@cache
+def _netns_error() -> str | None:
+    if shutil.which("unshare") is None:
+        return "unshare is not installed"
+    if subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode != 0:
+        return "unshare -rn (a network namespace) is not permitted here"
+    return None
+
+
+def require_netns() -> None:
+    """A network namespace with only loopback (``unshare -rn``), for the offline tests."""
+    error = _netns_error()
+    if error:
+        unavailable(error, area="OFFLINE MODE")

@@ -7,7 +7,6 @@ The crawl goes to the fixture web on 127.0.0.1 through the crawler's own ``--rem
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env, run_cli
+from tests.services import require_netns
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "data" / "lists" / "trilha-ds.md"
@@ -49,16 +49,10 @@ def test_run_crawls_builds_maps_and_reports(fixture_server, tmp_path: Path) -> N
     assert (out / "map.html").read_text(encoding="utf-8").count("127.0.0.1") == 0   # identities, not locations
 
 
-def _netns_works() -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    return subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode == 0
-
-
 @pytest.mark.netns
-@pytest.mark.skipif(not _netns_works(), reason="unshare -rn (a network namespace) is not permitted here")
 def test_run_without_network_says_offline_once_and_goes_on(tmp_path: Path) -> None:
     """The README's main job on a machine without internet (a namespace with only loopback)."""
+    require_netns()
     out = tmp_path / "out"
     env = cli_env(TRILHA_RETRIES="0")
     proc = subprocess.run(["unshare", "-rn", sys.executable, "-m", "trilha", "run", "--db",

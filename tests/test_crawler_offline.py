@@ -9,7 +9,6 @@ like names that do not exist: trilha must say "offline" in one line and mark the
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from crawler.offline import decide, most_hosts_failed
 from tests.conftest import ROOT, cli_env
+from tests.services import require_netns
 
 
 def test_most_hosts_failing_is_needed() -> None:
@@ -36,15 +36,9 @@ def test_the_probe_decides() -> None:
     assert probed == []                                     # no probe when most hosts answered
 
 
-def _netns_works() -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    return subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False).returncode == 0
-
-
 @pytest.mark.netns
-@pytest.mark.skipif(not _netns_works(), reason="unshare -rn (a network namespace) is not permitted here")
 def test_no_network_says_offline_and_marks_checks_offline(tmp_path: Path) -> None:
+    require_netns()
     urls = ["https://arxiv.org/abs/1706.03762", "https://github.com/jax-ml/jax", "https://www.kaggle.com/learn",
             "https://scikit-learn.org/stable/", "https://keras.io/", "https://www.youtube.com/watch?v=AavXBoxTCIA"]
     args = ["crawl", "--db", f"sqlite:///{tmp_path / 'store.sqlite3'}", "--format", "json"]
