@@ -132,18 +132,22 @@ def crawl_part(store: Store, todo: Sequence[Target], config: Config, crawl_id: i
     process.start()
     stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()
              if isinstance(v, int | float | str)}
+    report = PartReport(reason=str(stats.get("finish_reason", "")), stats=stats)
     spider = crawler.spider
-    if not isinstance(spider, LinkSpider):
-        return PartReport(reason=str(stats.get("finish_reason", "")), stats=stats)
-    return PartReport(reason=str(stats.get("finish_reason", "")), stats=stats,
-                      host_failures=dict(spider.host_failures), hosts_answered=set(spider.hosts_answered),
-                      network_failed=list(spider.network_failed))
+    if isinstance(spider, LinkSpider):
+        report.host_failures = dict(spider.host_failures)
+        report.hosts_answered = set(spider.hosts_answered)
+        report.network_failed = list(spider.network_failed)
+    return report
 
 
 def merge_reports(reports: Sequence[PartReport]) -> PartReport:
     """One report for a crawl run by several workers: counts add up, it finished if all did."""
-    merged = PartReport(reason="finished" if reports and all(r.reason == "finished" for r in reports)
-                        else next((r.reason for r in reports if r.reason != "finished"), "") or "interrupted")
+    unfinished = [r.reason for r in reports if r.reason != "finished"]
+    if reports and not unfinished:
+        merged = PartReport(reason="finished")
+    else:
+        merged = PartReport(reason=(unfinished[0] if unfinished else "") or "interrupted")
     for report in reports:
         for key, value in report.stats.items():
             if isinstance(value, int | float) and not isinstance(value, bool):

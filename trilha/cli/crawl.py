@@ -150,8 +150,6 @@ def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
 @click.option("--workers", type=int, default=None, metavar="N",
               help="Crawler processes on this machine sharing the crawl, hosts split between them "
                    "(default 0: one per core for 2,000 links or more).")
-@click.option("--shard", default=None, metavar="K/N",
-              help="Check only part K of N (0-based), e.g. for two crawler processes sharing one list.")
 @format_option("table", "json")
 @click.option("--fail-on", "fail_on", default="", metavar="VERDICT[,VERDICT…]",
               help="Exit 3 if any link got one of these verdicts (e.g. dead,moved). Default: never.")
@@ -159,8 +157,8 @@ def _table(rows: list[dict[str, Any]], counts: Counter[str]) -> None:
 def command(ctx: click.Context, list_source: str | None, db_url: str | None, urls: tuple[str, ...],
             remap: tuple[str, ...], allow_private: bool | None, include: tuple[str, ...],
             exclude: tuple[str, ...], only_failed: bool, resume: bool, timeout: float | None,
-            concurrency: int | None, config_file: Path | None, workers: int | None, shard: str | None,
-            fmt: str, fail_on: str) -> None:
+            concurrency: int | None, config_file: Path | None, workers: int | None, fmt: str,
+            fail_on: str) -> None:
     """Check every link of a study list, site by site, and store the checks.
 
     One check per distinct resource; checks are written in small batches, so an
@@ -212,11 +210,6 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
         ]
         del study                               # the crawl needs only targets and mention rows
         _give_back_memory()
-    if shard:
-        part, parts = _shard(shard)
-        targets = [t for t in targets if _shard_of(t.canonical, parts) == part]
-        wanted_canonicals = {t.canonical for t in targets}
-        mentions = [m for m in mentions if m[1] in wanted_canonicals]
     if only_failed:
         last = crawls.last_results(store, [t.canonical for t in targets])
         targets = [t for t in targets if t.canonical not in last or last[t.canonical].verdict not in ALIVE_VERDICTS]
@@ -257,22 +250,6 @@ def _give_back_memory() -> None:
             libc.malloc_trim(0)
     except OSError:
         pass
-
-
-def _shard(value: str) -> tuple[int, int]:
-    try:
-        part, parts = (int(x) for x in value.split("/"))
-    except ValueError:
-        raise click.BadParameter("expected K/N, e.g. 0/2", param_hint="--shard") from None
-    if parts < 1 or not 0 <= part < parts:
-        raise click.BadParameter("expected 0 <= K < N", param_hint="--shard")
-    return part, parts
-
-
-def _shard_of(canonical: str, parts: int) -> int:
-    import zlib
-
-    return zlib.crc32(canonical.encode()) % parts
 
 
 def _align(urls: tuple[str, ...], targets: list[Any]) -> list[Any]:
