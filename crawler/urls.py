@@ -133,11 +133,6 @@ def _drop_params(query: str, *, extra: frozenset[str] = frozenset()) -> str:
     return urlencode(pairs)
 
 
-def youtube_video_id(url: str) -> str | None:
-    """The video ID of any YouTube video URL form, else None."""
-    return _youtube_id(_parse(url))
-
-
 def _youtube_id(parts: _Parts | None) -> str | None:
     if parts is None:
         return None

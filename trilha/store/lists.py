@@ -765,11 +765,3 @@ def sections_for(store: Store, list_id: int, *, include_removed: bool = False) -
             Section(title=s.title, level=s.level, line=s.line, order=s.position, path=tuple(s.path), anchor=s.anchor)
             for s in session.scalars(stmt)
         ]
-
-
-def removed_identities(store: Store, list_id: int) -> set[str]:
-    """Identities of mentions that were in an earlier version and are gone now."""
-    with store.session() as session:
-        return set(session.scalars(
-            select(MentionRow.identity).where(MentionRow.list_id == list_id, MentionRow.removed_at.is_not(None))
-        ))
