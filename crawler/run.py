@@ -171,9 +171,14 @@ def run_crawl(
     resume: bool = False,
     progress: Callable[[CheckResult, Any], None] | None = None,
     probe_fn: Callable[[], bool] = offline.probe,
+    pool: Any = None,
 ) -> CrawlOutcome:
     """Open (or resume) a crawl, check ``targets`` in this process or in ``config.workers``
-    processes (:mod:`crawler.workers`), decide offline, close the crawl."""
+    processes (:mod:`crawler.workers`), decide offline, close the crawl.
+
+    ``pool``: a :class:`crawler.workers.WorkerPool` started ahead by the caller (used when
+    the crawl is shared between processes; the caller closes it).
+    """
     parse_remaps(config.remap)                  # ConfigError before a crawl is opened
     crawl_id, resumed, done = _open(store, list_id, config, resume)
     todo = [t for t in targets if t.canonical not in done]
@@ -182,8 +187,10 @@ def run_crawl(
 
         parts = workers.partition(todo, workers.worker_count(config, len(todo), store.url))
         if len(parts) > 1:
-            report = merge_reports(workers.run_workers(store.url, crawl_id, parts, config, progress))
+            report = merge_reports(workers.run_workers(store.url, crawl_id, parts, config, progress, pool))
         else:
+            if pool is not None:
+                pool.close()                    # one process after all: the early workers leave
             report = crawl_part(store, todo, config, crawl_id, progress)
     except Exception as exc:
         crawls.finish_crawl(store, crawl_id, status="failed")

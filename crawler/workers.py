@@ -94,8 +94,6 @@ class WorkerSpec:
     crawl_id: int
     targets: list[Target]
     config: Config
-    log_level: int
-    parent: int
 
 
 class _ProgressSender:
@@ -130,10 +128,33 @@ def _stop_when_orphaned(parent: int) -> None:
     threading.Thread(target=watch, name="trilha-orphan-watch", daemon=True).start()
 
 
-def _worker_main(spec: WorkerSpec, events: Any) -> None:
-    """Entry point of one worker process (spawned: imports everything afresh)."""
-    _stop_when_orphaned(spec.parent)
-    logging.basicConfig(level=spec.log_level or logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def _warm_up(engine: str) -> None:
+    """Import what a crawl needs (Scrapy, the spider, the store) before the share arrives."""
+    import scrapy.crawler  # noqa: F401
+
+    import crawler.settings  # noqa: F401
+    import crawler.spiders.links  # noqa: F401
+    import trilha.store.engine  # noqa: F401
+    from crawler.run import _preload
+
+    _preload(engine)
+
+
+def _worker_main(index: int, inbox: Any, events: Any, parent: int, log_level: int, engine: str) -> None:
+    """Entry point of one worker process (spawned: imports everything afresh, then waits
+    for its :class:`WorkerSpec`; ``None`` instead means it is not needed)."""
+    _stop_when_orphaned(parent)
+    logging.basicConfig(level=log_level or logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        _warm_up(engine)
+        spec = inbox.get()
+    except KeyboardInterrupt:
+        return                              # Ctrl-C (or the parent gone) before any work
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as one line
+        events.put(("error", index, f"{type(exc).__name__}: {exc}"))
+        return
+    if spec is None:
+        return
     from crawler.run import crawl_part
     from trilha.store.engine import open_store
 
@@ -148,24 +169,100 @@ def _worker_main(spec: WorkerSpec, events: Any) -> None:
         events.put(("error", spec.index, f"{type(exc).__name__}: {exc}"))
 
 
+class WorkerPool:
+    """Worker processes started ahead of their work.
+
+    ``trilha crawl`` starts them before it reads a big list (:func:`prestart_count`), so
+    the workers' start-up (a fresh interpreter importing Scrapy, about a second each)
+    overlaps the parent's reading and storing instead of following it.  Each worker waits
+    for its share on its own inbox; :meth:`close` tells the ones never given work to leave.
+    """
+
+    def __init__(self, size: int, engine: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.events = context.Queue()
+        self.inboxes = [context.SimpleQueue() for _ in range(size)]
+        level = logging.getLogger().level
+        self.procs = [context.Process(target=_worker_main, name=f"trilha-worker-{i}",
+                                      args=(i, inbox, self.events, os.getpid(), level, engine))
+                      for i, inbox in enumerate(self.inboxes)]
+        self.sent = [False] * size      # a spec (or None: not needed) went to this worker
+        for proc in self.procs:
+            proc.start()
+
+    @property
+    def size(self) -> int:
+        return len(self.procs)
+
+    @property
+    def given(self) -> bool:
+        return any(self.sent)
+
+    def give(self, specs: Sequence[WorkerSpec]) -> None:
+        """Send each spec to its worker (``spec.index``); the workers beyond them are let go."""
+        for spec in specs:
+            self.inboxes[spec.index].put(spec)
+            self.sent[spec.index] = True
+        self._let_go_unused()
+
+    def _let_go_unused(self) -> None:
+        for i, inbox in enumerate(self.inboxes):
+            if not self.sent[i]:
+                self.sent[i] = True
+                if self.procs[i].is_alive():
+                    inbox.put(None)
+
+    def close(self) -> None:
+        """Let every worker that got no work go, and wait for all of them (idempotent)."""
+        self._let_go_unused()
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+#: a Markdown link is hardly ever under 32 bytes, so a local list smaller than this has
+#: fewer than ``AUTO_MIN_TARGETS`` links and is read too fast for a head start to matter
+PRESTART_MIN_BYTES = AUTO_MIN_TARGETS * 32
+
+
+def prestart_count(config: Config, source_bytes: int, db_url: str) -> int:
+    """How many workers to start before reading a list of ``source_bytes`` (0: none).
+
+    A guess from the file's size: if the list turns out smaller, the extra workers are
+    let go unused (:meth:`WorkerPool.give`).
+    """
+    if source_bytes < PRESTART_MIN_BYTES:
+        return 0
+    n = worker_count(config, max(source_bytes // 32, AUTO_MIN_TARGETS), db_url)
+    return n if n > 1 else 0
+
+
 def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], config: Config,
-                progress: Callable[[CheckResult, Any], None] | None = None) -> list[Any]:
+                progress: Callable[[CheckResult, Any], None] | None = None,
+                pool: WorkerPool | None = None) -> list[Any]:
     """Crawl each share in its own process; the workers' :class:`crawler.run.PartReport` s.
 
+    ``pool``: workers started ahead (used if there are enough of them, else let go).
     A worker that fails or dies gives a report whose ``reason`` says so (the crawl is then
     *interrupted*, and ``--resume`` checks what it left).  Ctrl-C reaches the workers too
     (same process group): they stop as Scrapy does, and this waits for them.
     """
     from crawler.run import PartReport
 
-    context = multiprocessing.get_context("spawn")
-    events = context.Queue()
-    level = logging.getLogger().level
-    procs = [context.Process(target=_worker_main, name=f"trilha-worker-{i}",
-                             args=(WorkerSpec(i, db_url, crawl_id, list(share), config, level, os.getpid()), events))
-             for i, share in enumerate(shares)]
-    for proc in procs:
-        proc.start()
+    if pool is None or pool.size < len(shares) or pool.given:
+        if pool is not None:
+            pool.close()
+        pool = WorkerPool(len(shares), config.http_engine)
+    pool.give([WorkerSpec(i, db_url, crawl_id, list(share), config)
+               for i, share in enumerate(shares)])
+    events, procs = pool.events, pool.procs[: len(shares)]
     reports: dict[int, Any] = {}
     counts: Counter[str] = Counter()
     while len(reports) < len(procs):
@@ -189,6 +286,5 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
         else:
             logging.getLogger(__name__).error("worker %d failed: %s", index, payload)
             reports[index] = PartReport(reason=f"worker {index} failed: {payload}")
-    for proc in procs:
-        proc.join(timeout=10)
+    pool.close()
     return [reports[i] for i in range(len(procs))]

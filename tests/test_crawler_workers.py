@@ -6,14 +6,21 @@ verdicts and metadata for every link of the bundled list, one check per resource
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from crawler.run import PartReport, merge_reports
 from crawler.spiders.targets import Target
-from crawler.workers import partition, share_key, worker_count
+from crawler.workers import PRESTART_MIN_BYTES, WorkerPool, partition, prestart_count, share_key, worker_count
 from trilha.config import Config
 from trilha.model import CheckResult, Verdict
+
+from tests.conftest import run_cli
 
 
 def _t(url: str, site: str | None = None) -> Target:
@@ -64,3 +71,54 @@ def test_merged_report_finishes_only_if_every_worker_did() -> None:
     broken = merge_reports([a, PartReport(reason="worker 1 exited with code -9")])
     assert broken.reason == "worker 1 exited with code -9"
     assert Counter(r.reason for r in (merged, broken)) == Counter({"finished": 1, "worker 1 exited with code -9": 1})
+
+
+def test_prestart_count_guesses_from_the_list_size() -> None:
+    db, auto = "sqlite:////tmp/x.sqlite3", min(os.cpu_count() or 1, 4)
+    assert prestart_count(Config(), PRESTART_MIN_BYTES - 1, db) == 0            # small: read at once
+    assert prestart_count(Config(), PRESTART_MIN_BYTES, db) == (auto if auto > 1 else 0)
+    assert prestart_count(Config(workers=3), 10 * PRESTART_MIN_BYTES, db) == 3
+    assert prestart_count(Config(workers=1), 10 * PRESTART_MIN_BYTES, db) == 0  # one process asked for
+    assert prestart_count(Config(workers=2), 10 * PRESTART_MIN_BYTES, "sqlite://") == 0   # in memory
+
+
+def test_a_pool_given_no_work_lets_its_workers_go() -> None:
+    """Workers started ahead and never needed leave cleanly (exit 0) when the pool closes."""
+    pool = WorkerPool(2, "asyncio")
+    assert all(p.is_alive() for p in pool.procs)
+    pool.close()
+    assert [p.exitcode for p in pool.procs] == [0, 0]
+    pool.close()                                                     # idempotent
+
+
+def _big_list(path: Path, hosts: int, links: int = 40) -> list[str]:
+    """A list over ``hosts`` fixture hosts, padded with prose past PRESTART_MIN_BYTES."""
+    urls = [f"https://h{i % hosts}.example/_/ok?n={i}" for i in range(links)]
+    lines = ["# Lista grande", "", *(f"- [Link {i}]({u})" for i, u in enumerate(urls)), "", "## Notas", ""]
+    prose = "Um parágrafo de texto sem links, só para a lista ficar grande. " * 20
+    while sum(len(line) + 1 for line in lines) < PRESTART_MIN_BYTES + 100:
+        lines += [prose, ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert path.stat().st_size >= PRESTART_MIN_BYTES
+    return urls
+
+
+@pytest.mark.parametrize(("hosts", "shared_by"), [(2, 2), (1, 1)], ids=["two-hosts", "one-host"])
+def test_workers_started_while_a_big_list_is_read(fixture_server, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                  hosts: int, shared_by: int) -> None:
+    """A big list: its 2 workers start before it is read; with two hosts both crawl, with
+    one host the crawl runs in one process and the early workers are let go."""
+    listing = tmp_path / "big.md"
+    urls = _big_list(listing, hosts)
+    db = tmp_path / "store.sqlite3"
+    done = run_cli(["-v", "crawl", str(listing), "--db", f"sqlite:///{db}", "--allow-private",
+                    "--remap", fixture_server.remap, "--workers", "2", "--format", "json"])
+    assert done.returncode == 0, done.stderr
+    assert "started 2 crawler workers while the list is read" in done.stderr
+    out = json.loads(done.stdout)
+    assert out["status"] == "finished" and out["counts"] == {"ok": len(urls)}
+    with sqlite3.connect(db) as conn:
+        per_resource = conn.execute('SELECT COUNT(*), COUNT(DISTINCT resource_id) FROM "check"').fetchone()
+        stats = json.loads(conn.execute("SELECT stats FROM crawl").fetchone()[0])
+    assert per_resource == (len(urls), len(urls))                  # one check per link
+    assert stats["workers"] == shared_by

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sys
 from collections import Counter
 from pathlib import Path
@@ -173,12 +175,6 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
       trilha crawl big-list.md --workers 2      # two processes (both cores)
     """
     from crawler.run import run_crawl
-    from crawler.spiders.targets import (
-        internal_fragment_missing,
-        mention_canonical,
-        targets_from_mentions,
-        targets_from_urls,
-    )
     from trilha.store import crawls
     from trilha.store.engine import open_store
 
@@ -190,32 +186,18 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
 
     parse_remaps(config.remap)                  # a bad rule fails here, in one line, before anything runs
     store = open_store(db_url)
-    list_id: int | None = None
-    if urls:
-        targets = targets_from_urls(list(urls), config)
-        mentions = [(u, t.canonical, None) for u, t in zip(urls, _align(urls, targets), strict=True)]
-    else:
-        from trilha.store.lists import ingest
-
-        from trilha.cli.ingest import read_list
-
-        study = read_list(list_source, fmt=fmt)   # same identity and base URL as `trilha ingest`
-        list_id = ingest(store, study).list_id
-        targets = targets_from_mentions(study.mentions, config)
-        anchors = [s.anchor for s in study.sections]
-        mentions = [
-            (m.written, mention_canonical(m),
-             ((m.fragment,) if internal_fragment_missing(m, anchors) else ()) if m.is_internal else None)
-            for m in study.mentions
-        ]
-        del study                               # the crawl needs only targets and mention rows
-        _give_back_memory()
-    if only_failed:
-        last = crawls.last_results(store, [t.canonical for t in targets])
-        targets = [t for t in targets if t.canonical not in last or last[t.canonical].verdict not in ALIVE_VERDICTS]
-    quiet = (ctx.obj or {}).get("verbosity", 0) < 0
-    with Reporter(len(targets), quiet=quiet) as reporter:
-        outcome = run_crawl(store, targets, config, list_id=list_id, resume=resume, progress=reporter)
+    with contextlib.ExitStack() as stack:
+        pool = _prestart(config, None if urls else list_source, store.url)
+        if pool is not None:
+            stack.enter_context(pool)
+        list_id, targets, mentions = _targets(store, config, urls, list_source, fmt)
+        if only_failed:
+            last = crawls.last_results(store, [t.canonical for t in targets])
+            targets = [t for t in targets
+                       if t.canonical not in last or last[t.canonical].verdict not in ALIVE_VERDICTS]
+        quiet = (ctx.obj or {}).get("verbosity", 0) < 0
+        with Reporter(len(targets), quiet=quiet) as reporter:
+            outcome = run_crawl(store, targets, config, list_id=list_id, resume=resume, progress=reporter, pool=pool)
     if outcome.offline:
         click.echo(f"offline: {outcome.offline_reason}; checks marked offline, not dead", err=True)
     if outcome.status != "finished":
@@ -232,6 +214,57 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
                    err=True)
     if wanted and any(r["verdict"] in wanted for r in rows):
         raise ProblemsFound()
+
+
+def _targets(store: Any, config: Any, urls: tuple[str, ...], list_source: str | None,
+             fmt: str) -> tuple[int | None, list[Any], list[tuple[str, str, tuple[str, ...] | None]]]:
+    """(list id, targets, mention rows): from ``--url``s, or read and stored from the list."""
+    from crawler.spiders.targets import (
+        internal_fragment_missing,
+        mention_canonical,
+        targets_from_mentions,
+        targets_from_urls,
+    )
+
+    if urls:
+        targets = targets_from_urls(list(urls), config)
+        return None, targets, [(u, t.canonical, None) for u, t in zip(urls, _align(urls, targets), strict=True)]
+    from trilha.store.lists import ingest
+
+    from trilha.cli.ingest import read_list
+
+    study = read_list(list_source, fmt=fmt)   # same identity and base URL as `trilha ingest`
+    list_id = ingest(store, study).list_id
+    targets = targets_from_mentions(study.mentions, config)
+    anchors = [s.anchor for s in study.sections]
+    mentions = [
+        (m.written, mention_canonical(m),
+         ((m.fragment,) if internal_fragment_missing(m, anchors) else ()) if m.is_internal else None)
+        for m in study.mentions
+    ]
+    del study                               # the crawl needs only targets and mention rows
+    _give_back_memory()
+    return list_id, targets, mentions
+
+
+def _prestart(config: Any, list_source: str | None, db_url: str) -> Any:
+    """Start the crawl's worker processes now, while the list is read, if it looks big
+    enough to be shared (:func:`crawler.workers.prestart_count`); else None."""
+    from crawler import workers
+
+    size = 0
+    if list_source is not None and "://" not in list_source:
+        path = Path(list_source).expanduser()
+        try:
+            size = path.stat().st_size if path.is_file() else sum(
+                p.stat().st_size for p in path.glob("*.md") if p.is_file())
+        except OSError:
+            size = 0                            # reading it will say what is wrong
+    count = workers.prestart_count(config, size, db_url)
+    if not count:
+        return None
+    logging.getLogger(__name__).info("started %d crawler workers while the list is read", count)
+    return workers.WorkerPool(count, config.http_engine)
 
 
 def _give_back_memory() -> None:
