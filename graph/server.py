@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from graph.results import MEDIA_TYPES, serialize
-from graph.sparql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_query
+from graph.sparql import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, QueryTimeoutError, run_query
 from trilha.errors import QueryError, UnsafeQueryError
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,10 @@ def choose_format(accept: str, explicit: str | None) -> str:
 
 def make_handler(store: ox.Store, limits: Limits) -> type[BaseHTTPRequestHandler]:
     slots = threading.BoundedSemaphore(limits.max_concurrent)
+
+    def _release_after(query_thread: threading.Thread) -> None:
+        query_thread.join()
+        slots.release()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "trilha-sparql"
@@ -121,17 +125,26 @@ def make_handler(store: ox.Store, limits: Limits) -> type[BaseHTTPRequestHandler
             if not slots.acquire(blocking=False):
                 self._send(503, "too many queries at once; retry later\n")
                 return
+            held_by_runaway = False
             try:
                 result = run_query(store, query, timeout=limits.timeout, max_rows=limits.max_rows)
             except UnsafeQueryError as exc:
                 self._send(403, f"{exc}\n")
                 return
+            except QueryTimeoutError as exc:
+                # Oxigraph goes on with it: its slot stays taken until it really ends
+                held_by_runaway = True
+                threading.Thread(target=_release_after, args=(exc.still_running,),
+                                 name="trilha-sparql-slot", daemon=True).start()
+                self._send(503, f"{exc}; it holds one of {limits.max_concurrent} query slots until "
+                                "the engine finishes it\n")
+                return
             except QueryError as exc:
-                status = 503 if "time limit" in str(exc) else 400
-                self._send(status, f"{exc}\n")
+                self._send(400, f"{exc}\n")
                 return
             finally:
-                slots.release()
+                if not held_by_runaway:
+                    slots.release()
             ctype = MEDIA_TYPES["nt" if result.kind == "graph" else fmt]
             self._send(HTTPStatus.OK, serialize(result, fmt), ctype)
 

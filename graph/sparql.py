@@ -12,7 +12,9 @@ makes SERVICE/LOAD requests from its own HTTP client, where no Python switch rea
 Queries are passed to Oxigraph as *strings* (a ``prepareQuery`` object would make
 rdflib fall back to its own slow evaluator).  pyoxigraph has no query timeout, so the
 query runs in a worker thread and the caller stops waiting at the deadline
-(:class:`QueryError`); the row limit truncates and says so.
+(:class:`QueryTimeoutError`, which hands over the thread still running it: the HTTP
+endpoint counts it against its concurrency limit until it ends); the row limit
+truncates and says so.
 """
 
 from __future__ import annotations
@@ -37,6 +39,16 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 10.0
 DEFAULT_MAX_ROWS = 10_000
+
+
+class QueryTimeoutError(QueryError):
+    """A query passed its time limit.  Oxigraph cannot stop a query once it runs, so
+    ``still_running`` is the thread it goes on in: a server keeps the query's slot until
+    that thread ends (graph.server), so abandoned queries cannot pile up."""
+
+    def __init__(self, message: str, still_running: threading.Thread) -> None:
+        super().__init__(message)
+        self.still_running = still_running
 
 
 # ------------------------------------------------------------------ the guard
@@ -197,7 +209,7 @@ def run_query(
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise QueryError(f"query exceeded the time limit of {timeout:g} s")
+        raise QueryTimeoutError(f"query exceeded the time limit of {timeout:g} s", worker)
     if "error" in box:
         raise box["error"]
     result: Result = box["result"]

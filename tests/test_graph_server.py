@@ -99,3 +99,41 @@ def test_time_limit_and_bad_requests(endpoint: str) -> None:
     assert status == 400 and "line 1" in body
     assert _call(endpoint)[0] == 400
     assert _call(endpoint.replace("/sparql", "/other"))[0] == 404
+
+
+class _GatedStore:
+    """An Oxigraph store whose queries wait at a gate: a query that outlives its time
+    limit for exactly as long as the test wants (Oxigraph itself cannot be stopped)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store, self.gate = store, threading.Event()
+
+    def query(self, text: str) -> object:
+        self.gate.wait(30)
+        return self.store.query(text)
+
+
+def test_a_timed_out_query_keeps_its_slot_until_it_really_ends() -> None:
+    """Abandoned queries cannot pile up: with one slot, a query past its time limit keeps
+    the slot (others get 503 "too many queries") until the engine finishes it."""
+    gated = _GatedStore(_slow_store())
+    server = make_server(gated, "127.0.0.1", 0, Limits(timeout=0.2, max_concurrent=1))  # type: ignore[arg-type]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}/sparql?" + urllib.parse.urlencode({"query": TOPICS})
+    try:
+        status, _, body = _call(url)
+        assert status == 503 and "time limit" in body and "holds one of 1 query slots" in body
+        status, _, body = _call(url)
+        assert status == 503 and "too many queries at once" in body     # the runaway holds the slot
+        gated.gate.set()                                                 # the engine finishes it
+        for _ in range(100):
+            status, _, body = _call(url)
+            if status == 200:
+                break
+            threading.Event().wait(0.05)
+        assert status == 200 and json.loads(body)["results"]["bindings"]
+    finally:
+        gated.gate.set()
+        server.shutdown()
+        server.server_close()
