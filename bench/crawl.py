@@ -1,7 +1,8 @@
 """Benchmark: crawl 20,000 links over 10 loopback hosts (run by hand, not in CI).
 
     .venv/bin/python bench/crawl.py                       # trilha, --workers 1 and 2
-    .venv/bin/python bench/crawl.py --linkchecker --linkinator   # also LinkChecker (pip) and linkinator (npm)
+    .venv/bin/python bench/crawl.py --linkchecker --linkinator --mlc   # also LinkChecker (pip), linkinator
+                                                                       # and markdown-link-check (npm)
     .venv/bin/python bench/crawl.py --processes "" --scrapy      # only the bare-Scrapy floor
     .venv/bin/python bench/crawl.py --engine twisted             # trilha on Scrapy's Twisted HTTP client
 
@@ -25,7 +26,9 @@ HTML page of links (LinkChecker has no remap, so the URLs point at the server di
 at the same thread count, with its per-host rate limit lifted (the server sends the
 ``LinkChecker`` header its docs require above 10 requests/s).  linkinator (``npm install
 linkinator`` into a throwaway directory, Node's own ``node``) checks the same HTML page
-of direct URLs with ``--concurrency`` equal to trilha's.
+of direct URLs with ``--concurrency`` equal to trilha's.  markdown-link-check (``npm install
+markdown-link-check``) checks a Markdown list of the same direct URLs, at its own fixed
+concurrency of 2 (not configurable).
 ``--db-dir /dev/shm`` keeps the store off the disk (a loaded shared disk can dominate).
 Figures: docs/benchmarks.md.
 """
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -260,6 +264,45 @@ def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple
     return wall, peak
 
 
+def markdown_link_check(urls: list[str], port: int, tmp: Path, _concurrency: int) -> tuple[float, float] | None:
+    """markdown-link-check (npm) on a Markdown list of the same URLs, direct (its
+    ``replacementPatterns`` could remap, but one rule per host costs it a regex per link).
+    Its concurrency is not an option: it checks 2 links at a time (``async.mapLimit(…, 2)``
+    in its source)."""
+    npm = shutil.which("npm")
+    if not npm:
+        print("markdown-link-check: npm not found", file=sys.stderr)
+        return None
+    home = tmp / "mlc"
+    binary = home / "node_modules" / ".bin" / "markdown-link-check"
+    if not binary.exists():
+        home.mkdir(exist_ok=True)
+        got = subprocess.run([npm, "install", "--silent", "--prefix", str(home), "markdown-link-check"], check=False)
+        if got.returncode != 0:
+            print("markdown-link-check: npm install failed", file=sys.stderr)
+            return None
+    listing = tmp / "direct.md"
+    listing.write_text("# Bench list\n\n" + "".join(f"- [Page {i}]({direct_url(u, port)})\n" for i, u in enumerate(urls)),
+                       encoding="utf-8")
+    report = tmp / "mlc.txt"
+    wall, peak, _codes = run_measured([[str(binary), str(listing)]], dict(os.environ), tmp, stdout=report)
+    text = report.read_text(errors="replace")
+    alive, dead = text.count("[✓]"), text.count("[✖]")
+    try:
+        import json
+
+        package = home / "node_modules" / "markdown-link-check"
+        version = json.loads((package / "package.json").read_text())["version"]
+        limit = re.search(r"mapLimit\([^,]+,\s*(\w+)", (package / "index.js").read_text())
+        print(f"markdown-link-check {version}, links at a time: {limit.group(1) if limit else '?'}", flush=True)
+    except (OSError, ValueError, KeyError):
+        pass
+    summary = [line.strip() for line in text.splitlines() if "links checked" in line]
+    print(f"markdown-link-check says: {alive} alive, {dead} dead"
+          + (f" ({summary[-1]})" if summary else ""), flush=True)
+    return wall, peak
+
+
 def memory(largest: float) -> str:
     return (f"memory {TREE_PEAK[1]:.0f} MB PSS / {TREE_PEAK[0]:.0f} MB RSS summed over all its processes "
             f"(largest process {largest:.0f} MB)")
@@ -271,6 +314,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--linkchecker", action="store_true")
     parser.add_argument("--linkinator", action="store_true", help="also linkinator (npm install, throwaway dir)")
+    parser.add_argument("--mlc", action="store_true", help="also markdown-link-check (npm install, throwaway dir)")
     parser.add_argument("--db-dir", default="", help="where trilha's SQLite store goes (e.g. /dev/shm: no disk)")
     parser.add_argument("--engine", default="asyncio", choices=("asyncio", "twisted"), help="trilha's http_engine")
     parser.add_argument("--processes", default="1,2", help="trilha --workers, comma-separated; empty: not run")
@@ -291,7 +335,8 @@ def main() -> int:
             print(f"plain Scrapy spider, 1 process, concurrency {args.concurrency}: {args.links} responses in "
                   f"{wall:.1f} s = {args.links / wall:.0f}/s, peak RSS {peak:.0f} MB, CPU {CPU[0]:.1f} s", flush=True)
         others = [("LinkChecker", f"{args.concurrency} threads", linkchecker, args.linkchecker),
-                  ("linkinator", f"concurrency {args.concurrency}", linkinator, args.linkinator)]
+                  ("linkinator", f"concurrency {args.concurrency}", linkinator, args.linkinator),
+                  ("markdown-link-check", "its fixed concurrency 2", markdown_link_check, args.mlc)]
         for name, how, run, wanted in others:
             if wanted:
                 wait_for_closed_sockets()
