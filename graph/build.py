@@ -1,9 +1,12 @@
 """Build the RDF graph of a study list from a :class:`~trilha.store.snapshot.Snapshot`.
 
-Pure: ``build_graph(snapshot, curated)`` depends only on its arguments, uses no clock
-and no counters, and emits no blank nodes, so the same input gives the same triples
-build after build.  Triples are produced by :func:`iter_triples` so a large build can
-stream them straight into Oxigraph (:func:`graph.io.to_oxigraph`).
+Pure: ``build_graph(snapshot, curated, base=…)`` depends only on its arguments, uses no
+clock and no counters, and emits no blank nodes, so the same input gives the same triples
+build after build.  Every data IRI is minted under ``base`` (the ``base_iri`` setting;
+default :data:`graph.vocab.DEFAULT_BASE`) by a :class:`graph.iris.Minter` the builder
+owns: no module-level state, so graphs with different bases can be built side by side.
+Triples are produced by :func:`iter_triples` so a large build can stream them straight
+into Oxigraph (:func:`graph.io.to_oxigraph`).
 
 What goes in (vocabulary in ``data/vocab/trilha.ttl``, shapes in ``data/vocab/shapes.ttl``):
 the list as a ``skos:ConceptScheme``; headings as ``trl:Topic``/``skos:Concept`` with
@@ -12,7 +15,8 @@ resources typed by kind (``schema:LearningResource`` + VideoObject, ScholarlyArt
 with ``dct:subject`` (their section) and ``schema:teaches``; people and channels;
 ``cito:cites`` between listed papers; prerequisites (qualified ``trl:Prerequisite``
 nodes plus the direct ``trl:requires`` / weak ``trl:comesBefore``); crawls as
-``prov:Activity`` and checks as ``earl:Assertion``.
+``prov:Activity`` and checks as ``earl:Assertion``; and the graph itself as a
+``void:Dataset`` whose ``void:uriSpace`` is the base.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 
 from graph import iris
+from graph.iris import Minter
 from graph.health import crawl_triples
 from graph.health import outcome as outcome  # noqa: PLC0414 - re-exported
 from graph.iris import fold
@@ -46,7 +51,7 @@ from graph.terms import (
     to_rdflib,
     url_term,
 )
-from graph.vocab import bind_prefixes
+from graph.vocab import DEFAULT_BASE, PREFIXES, VOID, bind_prefixes
 from trilha.model import Mention, ResourceKind, ResourceMeta
 from trilha.store.snapshot import Snapshot
 
@@ -68,12 +73,18 @@ class BuildReport:
     prerequisites: list[PrereqEdge] = field(default_factory=list)
 
 
+#: vocabularies a graph uses, for its VoID description (not xsd/rdf/rdfs: datatypes and RDF itself)
+_VOCABULARIES = tuple(sorted(str(ns) for p, ns in PREFIXES.items()
+                             if p not in ("xsd", "rdf", "rdfs", "void")))
+
+
 class _Builder:
-    def __init__(self, snap: Snapshot, curated: Curated | None) -> None:
+    def __init__(self, snap: Snapshot, curated: Curated | None, mint: Minter) -> None:
         self.snap = snap
         self.curated = curated
+        self.mint = mint
         self.report = BuildReport()
-        self.scheme = iris.list_iri(snap.source)
+        self.scheme = mint.list_iri(snap.source)
         self.names: dict[str, list[URIRef]] = {}
         self.topics: dict[tuple[str, ...], URIRef] = {}
         self.concepts: dict[URIRef, str] = {}
@@ -99,11 +110,26 @@ class _Builder:
         yield self.scheme, RDF.type, SCHEMA.ItemList
         yield self.scheme, DCTERMS.title, Lit.of(s.title or iris.list_key(s.source))
         yield self.scheme, DCTERMS.source, Lit.of(s.source)
+        yield from self.dataset_triples()
         yield from self.topic_triples()
         yield from self.concept_triples()
         yield from self.resource_triples()
         yield from self.prerequisite_triples()
         yield from self.check_triples()
+
+    def dataset_triples(self) -> Iterator[Triple]:
+        """VoID (https://www.w3.org/TR/void/, W3C Note 2011): the graph is a ``void:Dataset``;
+        ``void:uriSpace`` (a literal, "a URI that is a common string prefix of all the entity
+        URIs in a void:Dataset") is the base, ``void:rootResource`` the list, and
+        ``void:vocabulary`` each vocabulary used (``trl:`` among them: it is not under the base)."""
+        ds = self.mint.dataset_iri(self.snap.source)
+        yield ds, RDF.type, VOID.Dataset
+        yield ds, VOID.uriSpace, Lit(self.mint.base)
+        yield ds, VOID.rootResource, self.scheme
+        title = self.snap.title or iris.list_key(self.snap.source)
+        yield ds, DCTERMS.title, Lit.of(f"trilha graph of {title}")
+        for ns in _VOCABULARIES:
+            yield ds, VOID.vocabulary, str.__new__(URIRef, ns)
 
     def topic_for(self, path: tuple[str, ...]) -> URIRef | None:
         while path:
@@ -116,7 +142,7 @@ class _Builder:
         secs = sorted(self.snap.sections, key=lambda x: x.order)
         for sec in secs:
             path = sec.path or (sec.title,)
-            self.topics.setdefault(path, iris.topic_iri(self.snap.source, path))
+            self.topics.setdefault(path, self.mint.topic_iri(self.snap.source, path))
         for sec in secs:
             path = sec.path or (sec.title,)
             t = self.topics[path]
@@ -158,7 +184,7 @@ class _Builder:
 
     def concept_triples(self) -> Iterator[Triple]:
         for item in sorted(self.snap.concepts, key=lambda c: c.order):
-            c = iris.concept_iri(item.text)
+            c = self.mint.concept_iri(item.text)
             topic = self.topic_for(item.section_path)
             if c not in self.concepts:
                 self.concepts[c] = item.text
@@ -185,7 +211,8 @@ class _Builder:
             if m.is_internal or not m.canonical or not m.url:
                 continue
             by_canonical.setdefault(m.canonical, []).append(m)
-        teach = _ConceptMatcher({c: label for c, label in self.concepts.items()})
+        teach = _ConceptMatcher({c: label for c, label in self.concepts.items()
+                                 if not self.mint.is_kind(c, "topic")})
         front: URIRef | None = None
         self.resources: dict[str, URIRef] = {}
         self.papers: dict[str, URIRef] = {}
@@ -194,7 +221,7 @@ class _Builder:
             first = mentions[0]
             md = meta.get(canonical)
             site_id = first.site_id or (md.site_id if md else None)
-            r = iris.resource_iri(canonical, site_id)
+            r = self.mint.resource_iri(canonical, site_id)
             self.resources[canonical] = r
             self.labels[r] = short_label(first.text) or canonical
             kind = first.kind or first.kind_hint or guess_kind(first.url or canonical)
@@ -222,7 +249,7 @@ class _Builder:
                 topic = self.topic_for(m.section_path)
                 if topic is None:
                     if front is None:
-                        front = iris.topic_iri(self.snap.source, ("_front",))
+                        front = self.mint.topic_iri(self.snap.source, ("_front",))
                         yield from self._front_topic(front)
                     topic = front
                 yield r, DCTERMS.subject, topic
@@ -236,7 +263,7 @@ class _Builder:
                 yield from meta_triples(r, md)
             elif first.date_hint and (d := date_literal(first.date_hint)) is not None:
                 yield r, SCHEMA.datePublished, d
-            yield from people_triples(r, mentions, md, kind, described)
+            yield from people_triples(r, mentions, md, kind, self.mint, described)
 
     def _front_topic(self, t: URIRef) -> Iterator[Triple]:
         self.concepts[t] = self.snap.title or "(before the first heading)"
@@ -281,7 +308,7 @@ class _Builder:
         for cycle in self.report.cycles:
             self.report.warnings.append("prerequisite cycle (kept, not broken): " + describe_cycle(cycle, {**self.concepts, **self.labels}))
         for e in unique:
-            q = iris.prerequisite_iri(e.dependent, e.prerequisite, e.source)
+            q = self.mint.prerequisite_iri(e.dependent, e.prerequisite, e.source)
             yield q, RDF.type, TRL.Prerequisite
             yield q, TRL.dependent, e.dependent
             yield q, TRL.prerequisite, e.prerequisite
@@ -297,7 +324,7 @@ class _Builder:
                     yield e.dependent, SCHEMA.competencyRequired, e.prerequisite
 
     def _is_resource(self, iri: URIRef) -> bool:
-        return "/res/" in str(iri)
+        return self.mint.is_kind(iri, "res")
 
     def _list_order(self) -> list[PrereqEdge]:
         top = [(sec.order, self.topics.get(sec.path or (sec.title,))) for sec in self.snap.sections
@@ -328,17 +355,18 @@ class _Builder:
     def check_triples(self) -> Iterator[Triple]:
         for (a, b) in getattr(self, "cites", []):
             yield a, CITO.cites, b
-        yield from crawl_triples(self.snap.crawls, self.resources, self.scheme)
+        yield from crawl_triples(self.snap.crawls, self.resources, self.scheme, self.mint)
 
 
 class _ConceptMatcher:
     """Finds the concepts a text names (whole words, case and accents ignored)."""
 
     def __init__(self, labels: dict[URIRef, str]) -> None:
+        """``labels``: the concepts (not topics) that a text may name."""
         self.by_key: dict[str, list[URIRef]] = {}
         for iri, label in labels.items():
             key = fold(label)
-            if 2 <= len(key) <= 40 and "/topic/" not in str(iri):
+            if 2 <= len(key) <= 40:
                 self.by_key.setdefault(key, []).append(iri)
         keys = sorted(self.by_key, key=len, reverse=True)
         self.pattern = (
@@ -357,9 +385,10 @@ class _ConceptMatcher:
 
 
 def iter_triples(snapshot: Snapshot, curated: Curated | None = None,
-                 report: BuildReport | None = None) -> Iterator[Triple]:
-    """Every triple of the graph, in a deterministic order (may contain duplicates)."""
-    builder = _Builder(snapshot, curated)
+                 report: BuildReport | None = None, *, base: str = DEFAULT_BASE) -> Iterator[Triple]:
+    """Every triple of the graph, in a deterministic order (may contain duplicates); data
+    IRIs under ``base`` (checked first: :class:`trilha.errors.ConfigError` if it is unfit)."""
+    builder = _Builder(snapshot, curated, Minter(base))
     yield from builder.triples()
     if report is not None:
         report.warnings += builder.report.warnings
@@ -368,17 +397,21 @@ def iter_triples(snapshot: Snapshot, curated: Curated | None = None,
 
 
 def build_graph(
-    snapshot: Snapshot | None, curated: Curated | None = None, *, store: str = "default"
+    snapshot: Snapshot | None, curated: Curated | None = None, *, store: str = "default",
+    base: str = DEFAULT_BASE,
 ) -> tuple[Graph, BuildReport]:
-    """The graph of ``snapshot`` (an empty but valid graph with a warning when there is none)."""
+    """The graph of ``snapshot`` (an empty but valid graph with a warning when there is none),
+    its data IRIs under ``base`` (``id:`` in Turtle)."""
     report = BuildReport()
+    mint = Minter(base)                      # checks the base before anything is built
     graph = Graph(store=store)
-    bind_prefixes(graph)
+    bind_prefixes(graph, mint.base)
     if snapshot is None or snapshot.is_empty:
         report.warnings.append("the store holds no list (or an empty one): the graph is empty")
         if snapshot is None:
             return graph, report
-    graph.addN((s, p, to_rdflib(o), graph) for s, p, o in iter_triples(snapshot, curated, report))
+    triples = iter_triples(snapshot, curated, report, base=mint.base)
+    graph.addN((s, p, to_rdflib(o), graph) for s, p, o in triples)
     report.counts = {"triples": len(graph)}
     for w in report.warnings:
         logger.info("%s", w)

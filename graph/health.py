@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from rdflib import URIRef
 
-from graph import iris
+from graph.iris import Minter
 from graph.terms import DCTERMS, EARL, PROV, RDF, SCHEMA, TRL, XSD, Lit, dt_literal, url_term
 from trilha.model import ALIVE_VERDICTS, INCONCLUSIVE_VERDICTS, Verdict
 from trilha.store.snapshot import CrawlChecks
@@ -37,32 +37,34 @@ def outcome(verdict: Verdict) -> URIRef:
 
 
 def crawl_triples(
-    crawls: tuple[CrawlChecks, ...], resources: dict[str, URIRef], scheme: URIRef
+    crawls: tuple[CrawlChecks, ...], resources: dict[str, URIRef], scheme: URIRef, mint: Minter
 ) -> Iterator[Triple]:
-    """Each crawl a ``prov:Activity``; each check of a known resource an ``earl:Assertion``."""
-    yield iris.AGENT, RDF.type, PROV.SoftwareAgent
-    yield iris.AGENT, SCHEMA.name, Lit.of("trilha")
+    """Each crawl a ``prov:Activity``; each check of a known resource an ``earl:Assertion``
+    (IRIs minted by ``mint``, under the graph's base)."""
+    agent = mint.agent
+    yield agent, RDF.type, PROV.SoftwareAgent
+    yield agent, SCHEMA.name, Lit.of("trilha")
     latest_archive: dict[URIRef, str] = {}
     previous: dict[URIRef, str] = {}
     for cc in sorted(crawls, key=lambda cc: (cc.crawl.started_at, cc.crawl.id)):
         current: dict[URIRef, str] = {}
         c = cc.crawl
-        a = iris.crawl_iri(c.id)
+        a = mint.crawl_iri(c.id)
         yield a, RDF.type, PROV.Activity
         yield a, PROV.startedAtTime, dt_literal(c.started_at)
         if c.finished_at is not None:
             yield a, PROV.endedAtTime, dt_literal(c.finished_at)
         yield a, TRL.crawlStatus, Lit.of(c.status)
-        yield a, PROV.wasAssociatedWith, iris.AGENT
+        yield a, PROV.wasAssociatedWith, agent
         yield a, PROV.used, scheme
         for check in cc.checks:
             r = resources.get(check.canonical)
             if r is None:
                 continue
-            x, res = iris.check_iri(c.id, r), iris.result_iri(c.id, r)
+            x, res = mint.check_iri(c.id, r), mint.result_iri(c.id, r)
             yield x, RDF.type, EARL.Assertion
             yield x, EARL.subject, r
-            yield x, EARL.assertedBy, iris.AGENT
+            yield x, EARL.assertedBy, agent
             yield x, EARL.result, res
             yield x, PROV.wasGeneratedBy, a
             yield res, RDF.type, EARL.TestResult

@@ -15,6 +15,7 @@ from rdflib import Graph
 from graph.build import BuildReport, build_graph
 from graph.io import FILES, export, to_oxigraph
 from graph.prerequisites import DEFAULT_CURATED, load_curated
+from graph.vocab import DEFAULT_BASE
 from trilha.errors import GraphError
 from trilha.store.engine import Store
 from trilha.store.snapshot import read_snapshot
@@ -58,10 +59,12 @@ def build_from_store(
     formats: tuple[str, ...] = tuple(FILES),
     store_path: Path | None = None,
     run_validation: bool = False,
+    base_iri: str = DEFAULT_BASE,
 ) -> BuildOutput:
+    """Build the graph of the stored list, data IRIs under ``base_iri``; export, load, validate."""
     snapshot = read_snapshot(store, source, history=history)
     cur = load_curated(curated) if curated is not None else None
-    graph, report = build_graph(snapshot, cur)
+    graph, report = build_graph(snapshot, cur, base=base_iri)
     out = BuildOutput(graph=graph, report=report, list_title=snapshot.title if snapshot else "")
     if run_validation:
         ok, text = validate(graph)
@@ -77,8 +80,9 @@ def build_from_store(
 
 
 def graph_for_reading(db_url: str | None, *, source: str | None = None, graph_file: Path | None = None,
-                      history: int = 2) -> Graph:
-    """The RDF graph to read: a file written by ``trilha build``, else built from the store now."""
+                      history: int = 2, base_iri: str = DEFAULT_BASE) -> Graph:
+    """The RDF graph to read: a file written by ``trilha build`` (its IRIs as written), else
+    built from the store now with data IRIs under ``base_iri``."""
     from graph.io import load_graph
     from trilha.store import open_store
 
@@ -89,17 +93,20 @@ def graph_for_reading(db_url: str | None, *, source: str | None = None, graph_fi
         snapshot = read_snapshot(store, source, history=history)
     finally:
         store.close()
-    graph, report = build_graph(snapshot, load_curated(DEFAULT_CURATED))
+    graph, report = build_graph(snapshot, load_curated(DEFAULT_CURATED), base=base_iri)
     for w in report.warnings:
         logger.warning("%s", w)
     return graph
 
 
 def oxigraph_for_reading(db_url: str | None, *, source: str | None = None, graph_file: Path | None = None,
-                         store_path: Path | None = None, history: int = 2):  # type: ignore[no-untyped-def]
-    """A pyoxigraph store to query: the on-disk one (``--store``), else loaded in memory."""
+                         store_path: Path | None = None, history: int = 2,
+                         base_iri: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+    """A pyoxigraph store to query: the on-disk one (``--store``), else loaded in memory
+    (``base_iri`` only matters when the graph is built from the store now)."""
     from graph.io import open_store as open_ox
 
     if store_path is not None:
         return open_ox(store_path)
-    return to_oxigraph(graph_for_reading(db_url, source=source, graph_file=graph_file, history=history))
+    return to_oxigraph(graph_for_reading(db_url, source=source, graph_file=graph_file, history=history,
+                                         base_iri=base_iri))

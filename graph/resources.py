@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from rdflib import URIRef
 
-from graph import iris
+from graph.iris import Minter
 from graph.terms import RDF, TRL, XSD, Lit, date_literal, iso_duration, url_term
 from graph.terms import SCHEMA as S
 from graph.vocab import FABIO, SCHEMA
@@ -196,7 +196,7 @@ def meta_triples(r: URIRef, md: ResourceMeta) -> Iterator[Triple]:
         yield r, S.creativeWorkStatus, Lit.of("withdrawn")
 
 
-def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: K,
+def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, kind: K, mint: Minter,
                    described: set[PersonRef] | None = None) -> Iterator[Triple]:
     """People and channels of a resource: from its URL, annotations and metadata.
 
@@ -214,7 +214,7 @@ def people_triples(r: URIRef, mentions: list[Mention], md: ResourceMeta | None, 
                                   url=md.channel_url, is_channel=True))
     seen: set[URIRef] = set()
     for ref in refs:
-        p = iris.person_iri(ref.key, ref.site)
+        p = mint.person_iri(ref.key, ref.site)
         if p in seen:
             continue
         seen.add(p)

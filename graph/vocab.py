@@ -5,6 +5,9 @@ list and its topics/concepts, schema.org for resources and people, Dublin Core t
 FaBiO/BIBO/CiTO for papers and citations, EARL + PROV-O for checks and crawls.  Own
 terms only where those lack one: a qualified prerequisite (reason + source) and the
 fine-grained verdict.  The terms are described in ``data/vocab/trilha.ttl``.
+
+The ``trl:`` namespace is the vocabulary, not data: it stays ``https://trilha.example/ns#``
+whatever ``base_iri`` a maintainer publishes their data IRIs under (see docs/graph.md).
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from rdflib import Namespace
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 from rdflib.term import URIRef
 
-#: where data IRIs live (topics, resources, people, checks).  Stable: never change it.
-BASE = "https://trilha.example/id/"
+from trilha.config import DEFAULT_BASE_IRI
+
+#: where data IRIs live (topics, resources, people, checks) unless the ``base_iri`` setting
+#: says otherwise; the base is passed to the builder (graph.iris.Minter), never read from here
+DEFAULT_BASE = DEFAULT_BASE_IRI
 
 SCHEMA = Namespace("https://schema.org/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
@@ -22,6 +28,8 @@ BIBO = Namespace("http://purl.org/ontology/bibo/")
 CITO = Namespace("http://purl.org/spar/cito/")
 EARL = Namespace("http://www.w3.org/ns/earl#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+#: VoID (https://www.w3.org/TR/void/): the graph's own description (void:uriSpace = the base)
+VOID = Namespace("http://rdfs.org/ns/void#")
 
 
 class TRL(DefinedNamespace):
@@ -64,15 +72,18 @@ TRL_NS = TRL._NS
 
 PREFIXES: dict[str, object] = {
     "trl": TRL_NS, "schema": SCHEMA, "skos": SKOS, "dct": DCTERMS, "fabio": FABIO, "bibo": BIBO,
-    "cito": CITO, "earl": EARL, "prov": PROV, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,
+    "cito": CITO, "earl": EARL, "prov": PROV, "void": VOID, "xsd": XSD, "rdfs": RDFS, "rdf": RDF,
 }
 
-#: SPARQL prologue with every prefix above (named queries may rely on it).
+#: SPARQL prologue with every prefix above (named queries may rely on it).  Vocabularies
+#: only: no BASE and no prefix for data IRIs, so a query works whatever base the graph has.
 SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
-def bind_prefixes(graph: object) -> None:
-    """Bind the usual prefixes on an rdflib graph (for readable Turtle)."""
+def bind_prefixes(graph: object, base: str | None = None) -> None:
+    """Bind the usual prefixes on an rdflib graph (for readable Turtle), and ``id:`` to
+    ``base`` when given (a graph read from a file keeps the prefixes the file declares)."""
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)  # type: ignore[attr-defined]
-    graph.bind("id", Namespace(BASE), override=True, replace=True)  # type: ignore[attr-defined]
+    if base is not None:
+        graph.bind("id", Namespace(base), override=True, replace=True)  # type: ignore[attr-defined]

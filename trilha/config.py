@@ -26,11 +26,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from trilha.errors import ConfigError
 
 PROJECT_URL = "https://github.com/HinePo/Trilha-de-Estudos-de-Data-Science"
 DEFAULT_USER_AGENT = f"trilha/0.1 (+{PROJECT_URL}; study-list link checker)"
+#: where the graph's data IRIs live unless ``base_iri`` says otherwise (a placeholder domain)
+DEFAULT_BASE_IRI = "https://trilha.example/id/"
+
+#: characters RFC 3987 allows nowhere in an IRI (and control characters, space)
+_NOT_IN_IRI = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
+
+
+def check_base_iri(value: str) -> str:
+    """``value`` if it can prefix data IRIs: an absolute http(s) IRI ending in ``/`` or ``#``.
+
+    No query, and a ``#`` only as the last character (then every IRI is ``base#kind/key``).
+    Raises :class:`ValueError` with a one-line reason.
+    """
+    if _NOT_IN_IRI.search(value):
+        raise ValueError(f"{value!r} is not an IRI (no spaces, quotes or <>{{}}|\\^` allowed)")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise ValueError(f"{value!r} is not an absolute http(s) IRI") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an absolute http(s) IRI")
+    if not value.endswith(("/", "#")):
+        raise ValueError(f"{value!r} must end with '/' or '#'")
+    if parts.query or value.count("#") > 1 or ("#" in value and not value.endswith("#")):
+        raise ValueError(f"{value!r} must have no query, and '#' only as its last character")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +104,9 @@ SETTINGS: tuple[Setting, ...] = (
             "about twice as fast) or twisted (Scrapy's Twisted HTTP/1.1 client).", choices=("asyncio", "twisted")),
     Setting("workers", int, 0, "Crawler processes on this machine sharing one crawl, hosts split between them "
             "(0: one per core, at most 4, for crawls of 2,000 links or more; else 1)."),
+    Setting("base_iri", str, DEFAULT_BASE_IRI,
+            "Graph: where data IRIs live (topics, resources, people, checks): an absolute http(s) IRI ending "
+            "in / or #, e.g. https://you.github.io/trilha/id/. The vocabulary (trl:) stays fixed."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -130,6 +161,7 @@ class Config:
     video_durations: bool = False
     http_engine: str = "asyncio"
     workers: int = 0
+    base_iri: str = DEFAULT_BASE_IRI
     hosts: Mapping[str, HostOverride] = field(default_factory=dict)
     source: str = "defaults"
 
@@ -177,6 +209,8 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         text = str(value)
         if setting.choices and text not in setting.choices:
             raise ValueError(f"{text!r} is not one of {', '.join(setting.choices)}")
+        if setting.name == "base_iri":
+            check_base_iri(text)
         return text
     except (ValueError, TypeError, re.error) as exc:
         raise ConfigError(f"config key {key}: {exc}") from None

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from trilha.cli.options import db_option, out_option
+from trilha.config import DEFAULT_BASE_IRI, check_base_iri, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _base_iri_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A bad ``--base-iri`` is a usage error (exit 2), like any other bad option value."""
+    if value is None:
+        return None
+    try:
+        return check_base_iri(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def base_iri_option(fn: F) -> F:
+    """``--base-iri IRI`` for the commands that build the graph (build, run, sparql, serve, path, map)."""
+    return click.option(
+        "--base-iri", "base_iri", default=None, metavar="IRI", callback=_base_iri_flag,
+        help="Mint the graph's data IRIs under IRI (absolute http(s), ending in / or #), e.g. "
+             "https://you.github.io/trilha/id/. Env: TRILHA_BASE_IRI; config key base_iri. "
+             f"Default: {DEFAULT_BASE_IRI}",
+    )(fn)
+
+
+def graph_base(flag: str | None) -> str:
+    """The base IRI to build with: ``--base-iri`` > ``TRILHA_BASE_IRI`` > config file > default
+    (the layering of :func:`trilha.config.load_config`; a bad env or file value is a ConfigError)."""
+    return str(load_config({"base_iri": flag}).base_iri)
 
 
 @click.command("build")
@@ -22,8 +53,9 @@ from trilha.cli.options import db_option, out_option
 @click.option("--store", "store_path", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write the graph into an on-disk Oxigraph store at PATH (for `trilha sparql --store`).")
 @click.option("--validate", is_flag=True, help="Validate the graph with the SHACL shapes (pyshacl).")
+@base_iri_option
 def command(list_source: str | None, db_url: str | None, out_dir: Path, history: int, curated: Path | None,
-            formats: tuple[str, ...], store_path: Path | None, validate: bool) -> None:
+            formats: tuple[str, ...], store_path: Path | None, validate: bool, base_iri: str | None) -> None:
     """Build the knowledge graph (RDF) of a list from the store.
 
     Topics, concepts, resources, people, papers with citations, prerequisites and the
@@ -33,17 +65,19 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, history:
     Example:
       trilha build --validate
       trilha build --store out/oxigraph --history 5
+      trilha build --base-iri https://you.github.io/trilha/id/
     """
     from graph.io import FILES
     from graph.pipeline import build_from_store
     from graph.prerequisites import DEFAULT_CURATED
     from trilha.store import open_store
 
+    base = graph_base(base_iri)
     store = open_store(db_url)
     try:
         out = build_from_store(
             store, source=list_source, history=history, curated=curated or DEFAULT_CURATED, out_dir=out_dir,
-            formats=formats or tuple(FILES), store_path=store_path, run_validation=validate,
+            formats=formats or tuple(FILES), store_path=store_path, run_validation=validate, base_iri=base,
         )
     finally:
         store.close()
@@ -63,7 +97,8 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, history:
 def step_build(state) -> None:  # type: ignore[no-untyped-def]  # trilha.cli.run.RunState
     """The ``trilha run`` step: build the graph of the list just stored; records the Turtle path.
 
-    Reads ``state.store``, ``state.study_list`` and ``state.out_dir``; adds
+    Reads ``state.store``, ``state.study_list``, ``state.out_dir`` and ``state.base_iri``
+    (``--base-iri``, else the environment, the config file or the default); adds
     ``state.outputs["graph"]`` (the Turtle file) so ``run`` prints where it is.
     """
     from graph.pipeline import build_from_store
@@ -71,7 +106,8 @@ def step_build(state) -> None:  # type: ignore[no-untyped-def]  # trilha.cli.run
     if state.store is None:
         return
     source = state.study_list.source if state.study_list is not None else None
-    out = build_from_store(state.store, source=source, out_dir=state.out_dir)
+    out = build_from_store(state.store, source=source, out_dir=state.out_dir,
+                           base_iri=graph_base(getattr(state, "base_iri", None)))
     for warning in out.report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if out.turtle is not None:

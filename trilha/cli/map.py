@@ -19,7 +19,9 @@ import click
 import networkx as nx
 
 from graph.htmlmap import VIEWS, MapStats, write_map
+from trilha.cli.build import base_iri_option, graph_base
 from trilha.cli.options import db_option, format_option, list_argument, out_option
+from trilha.config import DEFAULT_BASE_IRI
 from trilha.errors import TrilhaError
 from trilha.store import Store, open_store
 
@@ -28,8 +30,10 @@ logger = logging.getLogger(__name__)
 MAP_FILE = "map.html"
 
 
-def graph_from_store(store: Store, list_source: str | None) -> tuple[nx.DiGraph, str, str]:
-    """The NetworkX projection of the list's graph, built in-process; the list's title and source."""
+def graph_from_store(store: Store, list_source: str | None,
+                     base_iri: str = DEFAULT_BASE_IRI) -> tuple[nx.DiGraph, str, str]:
+    """The NetworkX projection of the list's graph (data IRIs under ``base_iri``), built
+    in-process; the list's title and source."""
     from graph.build import build_graph
     from graph.prerequisites import load_curated
     from graph.project import to_networkx
@@ -38,7 +42,7 @@ def graph_from_store(store: Store, list_source: str | None) -> tuple[nx.DiGraph,
     snapshot = read_snapshot(store, list_source)
     if snapshot is None:
         raise TrilhaError("the store holds no list: run `trilha ingest` (or `trilha run`) first")
-    rdf, _report = build_graph(snapshot, load_curated())
+    rdf, _report = build_graph(snapshot, load_curated(), base=base_iri)
     return to_networkx(rdf), snapshot.title, snapshot.source
 
 
@@ -72,9 +76,10 @@ def annotate_health(G: nx.DiGraph, store: Store, list_source: str | None) -> int
 
 
 def map_from_store(store: Store, out_dir: Path, *, list_source: str | None = None,
-                   view: str = "prerequisites", title: str | None = None) -> MapStats:
+                   view: str = "prerequisites", title: str | None = None,
+                   base_iri: str = DEFAULT_BASE_IRI) -> MapStats:
     """Build the graph from an open store and write ``out_dir/map.html``."""
-    G, list_title, source = graph_from_store(store, list_source)
+    G, list_title, source = graph_from_store(store, list_source, base_iri)
     try:
         annotate_health(G, store, source)         # the same list the graph was built from
     except TrilhaError as exc:              # health is a nicety; the verdicts are still there
@@ -83,11 +88,13 @@ def map_from_store(store: Store, out_dir: Path, *, list_source: str | None = Non
 
 
 def write_store_map(db_url: str | None, out_dir: Path, *, list_source: str | None = None,
-                    view: str = "prerequisites", title: str | None = None) -> MapStats:
+                    view: str = "prerequisites", title: str | None = None,
+                    base_iri: str = DEFAULT_BASE_IRI) -> MapStats:
     """Open the store at ``db_url``, write the map, close the store."""
     store = open_store(db_url)
     try:
-        return map_from_store(store, out_dir, list_source=list_source, view=view, title=title)
+        return map_from_store(store, out_dir, list_source=list_source, view=view, title=title,
+                              base_iri=base_iri)
     finally:
         store.close()
 
@@ -95,11 +102,13 @@ def write_store_map(db_url: str | None, out_dir: Path, *, list_source: str | Non
 def step_map(state: Any) -> None:
     """The ``trilha run`` step (``("map", step_map)`` in ``trilha.cli.run.STEPS``).
 
-    Reads ``state.store`` (open), ``state.study_list`` and ``state.out_dir``; records
+    Reads ``state.store`` (open), ``state.study_list``, ``state.out_dir`` and
+    ``state.base_iri`` (``--base-iri``, else environment, config file, default); records
     the file in ``state.outputs["map"]`` so ``run`` prints its path.
     """
     source = state.study_list.source if getattr(state, "study_list", None) is not None else None
-    stats = map_from_store(state.store, state.out_dir, list_source=source)
+    stats = map_from_store(state.store, state.out_dir, list_source=source,
+                           base_iri=graph_base(getattr(state, "base_iri", None)))
     state.outputs["map"] = stats.path
 
 
@@ -114,8 +123,9 @@ def step_map(state: Any) -> None:
               help="Read a graph file written by `trilha build` (.ttl or .nt) instead of the store.")
 @click.option("--title", default=None, help="Page title (default: the list's title).")
 @format_option("text", "json", default="text")
+@base_iri_option
 def command(list_source: str | None, db_url: str | None, out_dir: Path, view: str, graph_file: Path | None,
-            title: str | None, fmt: str) -> None:
+            title: str | None, fmt: str, base_iri: str | None) -> None:
     """Write the interactive prerequisite map (out/map.html) and print its path.
 
     One self-contained HTML file: it opens offline and requests nothing.  Topics and
@@ -134,7 +144,8 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, view: st
         stats = write_map(graph_from_file(graph_file), out_dir / MAP_FILE, view=view,
                           title=title or "trilha: prerequisite map")
     else:
-        stats = write_store_map(db_url, out_dir, list_source=list_source, view=view, title=title)
+        stats = write_store_map(db_url, out_dir, list_source=list_source, view=view, title=title,
+                                base_iri=graph_base(base_iri))
     if fmt == "json":
         sys.stdout.write(json.dumps({"path": str(stats.path), "view": stats.view, "nodes": stats.nodes,
                                      "edges": stats.edges, "bytes": stats.bytes, "seconds": stats.seconds}) + "\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from trilha.cli.build import base_iri_option, graph_base
 from trilha.cli.options import db_option, format_option
 
 
@@ -26,8 +27,9 @@ def _hms(seconds: int) -> str:
 @click.option("--list", "list_source", default=None, help="Which stored list (default: the latest ingested).")
 @db_option
 @format_option("table", "json")
+@base_iri_option
 def command(target: str, known: tuple[str, ...], default_hours: float, graph_file: Path | None,
-            list_source: str | None, db_url: str | None, fmt: str) -> None:
+            list_source: str | None, db_url: str | None, fmt: str, base_iri: str | None) -> None:
     """Print the reading list to reach a concept, skipping what you know.
 
     Prerequisites come from the curated file and from citations between listed papers;
@@ -43,7 +45,8 @@ def command(target: str, known: tuple[str, ...], default_hours: float, graph_fil
     from graph.pipeline import graph_for_reading
     from graph.project import to_networkx
 
-    nxg = to_networkx(graph_for_reading(db_url, source=list_source, graph_file=graph_file))
+    nxg = to_networkx(graph_for_reading(db_url, source=list_source, graph_file=graph_file,
+                                        base_iri=graph_base(base_iri)))
     plan = learning_path(nxg, target, known, default_hours=default_hours)
     if fmt == "json":
         click.echo(json.dumps({

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from trilha.cli.build import step_build
+from trilha.cli.build import base_iri_option, step_build
 from trilha.cli.crawl import step_crawl
 from trilha.cli.map import step_map
 from trilha.cli.db import db_label, open_db
@@ -51,6 +51,7 @@ class RunState:
     fail_on: str = ""                  # --fail-on, read by the report step (exit 3 in run_exit)
     crawl: bool = True                 # --no-crawl: build and report from what is stored
     crawl_flags: dict[str, Any] = field(default_factory=dict)   # --remap, --allow-private, --timeout, --workers
+    base_iri: str | None = None        # --base-iri, read by the build and map steps
     study_list: StudyList | None = None
     store: Store | None = None
     ingested: IngestResult | None = None
@@ -212,9 +213,11 @@ def render(state: RunState) -> None:
 @click.option("--timeout", type=float, default=None, help="Crawl: download timeout per request, seconds.")
 @click.option("--workers", type=int, default=None, metavar="N",
               help="Crawl: processes sharing the crawl (default 0: one per core for 2,000 links or more).")
+@base_iri_option
 def command(list_source: str | None, base_url: str | None, max_bytes: int | None, db_url: str | None,
             out_dir: Path, fmt: str, fail_on: str, no_crawl: bool, remap: tuple[str, ...],
-            allow_private: bool | None, timeout: float | None, workers: int | None) -> None:
+            allow_private: bool | None, timeout: float | None, workers: int | None,
+            base_iri: str | None) -> None:
     """The main job: read the list, store it, crawl it, build the graph, map and report.
 
     LIST is a Markdown file, a directory of .md files or an http(s) URL; without it,
@@ -230,6 +233,6 @@ def command(list_source: str | None, base_url: str | None, max_bytes: int | None
     state = RunState(list_source=list_source, base_url=base_url, max_bytes=max_bytes, db_url=db_url,
                      out_dir=out_dir, fmt=fmt, fail_on=fail_on, crawl=not no_crawl,
                      crawl_flags={"remap": remap, "allow_private": allow_private, "timeout": timeout,
-                                  "workers": workers})
+                                  "workers": workers}, base_iri=base_iri)
     render(run_steps(state))
     run_exit(state)                    # health summary; exit 3 when --fail-on matched

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from trilha.cli.build import base_iri_option, graph_base
 from trilha.cli.options import db_option
 
 
@@ -23,12 +24,14 @@ from trilha.cli.options import db_option
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
               help="Rows per answer at most.")
 @db_option
+@base_iri_option
 def command(host: str, port: int, store_path: Path | None, graph_file: Path | None, list_source: str | None,
-            timeout: float, max_rows: int, db_url: str | None) -> None:
+            timeout: float, max_rows: int, db_url: str | None, base_iri: str | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET or POST; answers in JSON, XML, CSV or TSV (Accept header or format=).
-    Updates, LOAD, SERVICE and FROM are refused.  Stop with Ctrl-C.
+    Updates, LOAD, SERVICE and FROM are refused.  Stop with Ctrl-C.  Without --store or
+    --graph the graph is built from the store now (--base-iri applies).
 
     \b
     Example:
@@ -38,7 +41,8 @@ def command(host: str, port: int, store_path: Path | None, graph_file: Path | No
     from graph.pipeline import oxigraph_for_reading
     from graph.server import Limits, make_server
 
-    store = oxigraph_for_reading(db_url, source=list_source, graph_file=graph_file, store_path=store_path)
+    store = oxigraph_for_reading(db_url, source=list_source, graph_file=graph_file, store_path=store_path,
+                                 base_iri=graph_base(base_iri))
     server = make_server(store, host, port, Limits(timeout=timeout, max_rows=max_rows))
     click.echo(f"SPARQL endpoint: http://{server.server_address[0]}:{server.server_address[1]}/sparql "
                "(read-only; Ctrl-C stops)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from trilha.cli.build import base_iri_option, graph_base
 from trilha.cli.options import db_option
 
 
@@ -39,13 +40,15 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
               help="Rows beyond this are cut (with a warning).")
 @db_option
+@base_iri_option
 def command(query: str | None, query_file: Path | None, name: str | None, params: tuple[str, ...],
             list_names: bool, store_path: Path | None, graph_file: Path | None, list_source: str | None,
-            fmt: str, timeout: float, max_rows: int, db_url: str | None) -> None:
+            fmt: str, timeout: float, max_rows: int, db_url: str | None, base_iri: str | None) -> None:
     """Run a read-only SPARQL 1.1 query on the knowledge graph (Oxigraph).
 
     Updates, LOAD, SERVICE and FROM / FROM NAMED are refused before anything runs.
     The trilha prefixes (schema, skos, dct, earl, prov, cito, trl, …) are predefined.
+    Without --store or --graph the graph is built from the store now (--base-iri applies).
 
     \b
     Example:
@@ -72,7 +75,8 @@ def command(query: str | None, query_file: Path | None, name: str | None, params
     from graph.sparql import check_query, run_query
 
     check_query(text)                      # refuse early, before building anything
-    store = oxigraph_for_reading(db_url, source=list_source, graph_file=graph_file, store_path=store_path)
+    store = oxigraph_for_reading(db_url, source=list_source, graph_file=graph_file, store_path=store_path,
+                                 base_iri=graph_base(base_iri))
     result = run_query(store, text, params=bound, timeout=timeout, max_rows=max_rows)
     if fmt != "table" or result.kind == "graph":
         click.echo(serialize(result, "json" if fmt == "table" else fmt), nl=False)
