@@ -93,3 +93,11 @@ def test_relative_links_in_the_docs_resolve() -> None:
             if not (path.parent / target.split("#")[0]).exists():
                 broken.append(f"{path.relative_to(ROOT)} -> {target}")
     assert broken == []
+
+
+def test_every_setting_is_in_the_settings_table() -> None:
+    """docs/verdicts.md's settings table names every key of trilha.config.SETTINGS."""
+    from trilha.config import SETTINGS
+
+    table = (ROOT / "docs" / "verdicts.md").read_text(encoding="utf-8")
+    assert [s.name for s in SETTINGS if f"| `{s.name}` |" not in table] == []
