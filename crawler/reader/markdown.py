@@ -15,7 +15,9 @@ Targets are kept exactly as written: ``normalizeLink`` (which percent-encodes) i
 by the identity and ``validateLink`` accepts everything (bad targets become findings).
 Line numbers: a block's ``map`` gives its first line; inside a paragraph the line advances
 at every ``softbreak``/``hardbreak`` child, so a link gets its own line (linear work).
-Raw HTML (``<a href>``) is not read.
+Raw HTML (``html_block`` and ``html_inline`` tokens) is read with the standard library's HTML
+tokenizer (``rawhtml.py``): ``<a href>``, ``<img src>``, ``<video|audio|source src>`` are links of
+syntax ``html``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from trilha.errors import ConfigError
+
+from .rawhtml import ANCHOR, MEDIA, START, TEXT, Event, has_links, html_events
 
 _BARE = re.compile(r"(?:^|(?<=[\s*_~(]))(?:https?://|www\.)[^\s<]+", re.IGNORECASE)
 _TRAILING = "?!.,:*_~'\""
@@ -80,16 +84,16 @@ class RawLink:
     written: str
     text: str
     line: int
-    syntax: str                 # inline | reference | autolink | bare
+    syntax: str                 # inline | reference | autolink | bare | html
     is_image: bool
     tail: str = ""              # plain text after the link up to the next link in the block
 
 
 @dataclass(slots=True)
 class RawBlock:
-    """A paragraph (possibly in a list item), heading or table cell with its inline content."""
+    """A paragraph (possibly in a list item), heading, table cell or HTML block with its content."""
 
-    kind: str                   # paragraph | heading | cell
+    kind: str                   # paragraph | heading | cell | html
     line: int
     heading_index: int | None   # index of the enclosing heading (or of itself for headings)
     in_list_item: bool
@@ -108,6 +112,7 @@ class RawHeading:
 class RawDocument:
     headings: list[RawHeading]
     blocks: list[RawBlock]
+    anchors: list[str] = field(default_factory=list)    # ids and <a name>s of raw HTML
 
 
 def trim_bare(url: str) -> str:
@@ -156,18 +161,21 @@ class InlineWalker:
     Both engines feed it (markdown-it-py tokens here, markdown-it-pyrs nodes in
     ``markdown_rs.py``), so what a block's text, links, tails and lines are is decided once:
     ``text`` (one run of adjacent text, escapes and entities), ``code`` (a code span),
-    ``line_break`` (soft or hard), ``open_link`` / ``close_link``, ``image``, then ``finish``.
+    ``line_break`` (soft or hard), ``open_link`` / ``close_link``, ``image``, ``html`` (an
+    ``html_inline`` token) or ``html_block`` (a whole HTML block), then ``finish``.
     """
 
-    __slots__ = ("block", "depth", "line", "open_links", "pieces", "tail_of")
+    __slots__ = ("anchors", "block", "depth", "html_a", "line", "open_links", "pieces", "tail_of")
 
-    def __init__(self, block: RawBlock, first_line: int) -> None:
+    def __init__(self, block: RawBlock, first_line: int, anchors: list[str] | None = None) -> None:
         self.block = block
+        self.anchors = anchors if anchors is not None else []
         self.line = first_line
         self.pieces: list[str] = []
         self.depth = 0
         self.open_links: list[tuple[RawLink, int]] = []
         self.tail_of: tuple[RawLink, int] | None = None
+        self.html_a: RawLink | None = None      # the open HTML ``<a href>``
 
     def _close_tail(self) -> None:
         if self.tail_of is not None:
@@ -207,6 +215,12 @@ class InlineWalker:
         return link
 
     def close_link(self) -> None:
+        if self.html_a is not None and self.open_links and self.open_links[-1][0] is self.html_a:
+            self.html_a = None                  # an <a> left open inside this link ends with it
+            self._close()
+        self._close()
+
+    def _close(self) -> None:
         self.depth = max(0, self.depth - 1)
         if self.open_links:
             link, start = self.open_links.pop()
@@ -220,6 +234,40 @@ class InlineWalker:
         self.pieces.append(alt)
         self.tail_of = (link, len(self.pieces))
         return link
+
+    def html(self, content: str) -> None:
+        """One ``html_inline`` token (a tag or a comment); the text around it comes as ``text``."""
+        first = self.line
+        self._html(html_events(content), first)
+        self.line = first + content.count("\n")
+
+    def html_block(self, events: list[Event]) -> None:
+        """A whole HTML block (:func:`~crawler.reader.rawhtml.html_events`): its text is plain,
+        never searched for bare URLs (GitHub does not autolink inside raw HTML)."""
+        self._html(events, self.line)
+
+    def _html(self, events: list[Event], first: int) -> None:
+        for kind, tag, value, alt, line in events:
+            if kind == TEXT:
+                self.pieces.append(value or "")
+                continue
+            if kind == ANCHOR:
+                self.anchors.append(value or "")
+                continue
+            self.line = first + line - 1
+            if tag == "a":
+                if self.html_a is not None:       # </a>, or an <a> (HTML anchors do not nest)
+                    if self.open_links and self.open_links[-1][0] is self.html_a:
+                        self._close()
+                    self.html_a = None
+                if kind == START and value is not None:
+                    self.html_a = self.open_link(value, "html")
+            elif tag in MEDIA:
+                link = RawLink(written=value or "", text="", line=self.line, syntax="html", is_image=False)
+                self._add(link)
+                self.tail_of = (link, len(self.pieces))
+            else:
+                self.image(value or "", alt, "html")
 
     def finish(self) -> None:
         self._close_tail()
@@ -249,6 +297,8 @@ def _walk_tokens(walker: InlineWalker, children: list[Token]) -> None:
             alt = "".join(c.content for c in child.children or () if c.type in ("text", "code_inline"))
             walker.image(str(child.attrGet("src") or ""), alt,
                          "reference" if child.meta.get("label") else "inline")
+        elif t == "html_inline":
+            walker.html(child.content)
     walker.finish()
 
 
@@ -261,11 +311,12 @@ def _inline_children(md: MarkdownIt, tok: Token, env: dict) -> list[Token]:
 class DocumentBuilder:
     """Headings and blocks in document order; both engines build their :class:`RawDocument` with it."""
 
-    __slots__ = ("blocks", "headings")
+    __slots__ = ("anchors", "blocks", "headings")
 
     def __init__(self) -> None:
         self.headings: list[RawHeading] = []
         self.blocks: list[RawBlock] = []
+        self.anchors: list[str] = []
 
     def block(self, kind: str, line: int, in_list_item: bool) -> InlineWalker:
         """Start a block; feed its inline content to the returned walker, then call ``finish``
@@ -276,14 +327,27 @@ class DocumentBuilder:
             index = len(self.headings) - 1 if self.headings else None
         block = RawBlock(kind=kind, line=line, heading_index=index, in_list_item=in_list_item)
         self.blocks.append(block)
-        return InlineWalker(block, line)
+        return InlineWalker(block, line, self.anchors)
+
+    def html_block(self, content: str, line: int, in_list_item: bool) -> None:
+        """An HTML block starting on ``line``: a block of kind ``html`` when it holds a link.
+
+        Its content is read up to its last non-blank character: at the end of the document
+        markdown-it-py leaves out the last line break and blank lines, markdown-it.rs keeps them."""
+        events = html_events(content.rstrip())
+        if has_links(events):
+            walker = self.block("html", line, in_list_item)
+            walker.html_block(events)
+            walker.finish()
+        else:
+            self.anchors.extend(value or "" for kind, _tag, value, _alt, _line in events if kind == ANCHOR)
 
     def heading(self, level: int, walker: InlineWalker) -> None:
         block = walker.block
         self.headings.append(RawHeading(level=level, line=block.line, text=block.text))
 
     def document(self) -> RawDocument:
-        return RawDocument(headings=self.headings, blocks=self.blocks)
+        return RawDocument(headings=self.headings, blocks=self.blocks, anchors=self.anchors)
 
 
 #: Markdown engines: ``py`` (markdown-it-py, the reference) and ``rs`` (markdown-it-pyrs,
@@ -360,6 +424,8 @@ def walk_py(text: str, md: MarkdownIt | None = None) -> RawDocument:
             pending = "paragraph"
         elif t in ("th_open", "td_open"):
             pending = "cell"
+        elif t == "html_block":
+            out.html_block(tok.content, (tok.map[0] + 1) if tok.map else 1, item_depth > 0)
         elif t == "inline":
             first_line = (tok.map[0] + 1) if tok.map else (out.blocks[-1].line if out.blocks else 1)
             kind = pending or "paragraph"

@@ -23,6 +23,11 @@ as the markdown-it-py engine.  Where the two libraries differ, the adapter bridg
   starts); inside a block the line advances at each soft/hard break, as in the other engine;
 * **image alt text**: markdown-it-py's walker keeps the ``text`` and code spans of the alt
   (not escapes or entities, not nested images); the same parts are collected from the tree;
+* **raw HTML**: ``html_block`` / ``html_inline`` nodes carry the same ``content`` as
+  markdown-it-py's tokens (an HTML block at the end of the document keeps its trailing blank
+  lines, which the shared walker drops); the walker reads the tags (``rawhtml.py``).  Where
+  CommonMark 0.30 (markdown-it.rs) and 0.31.2 (markdown-it-py) split HTML differently
+  (comments, declarations, block names: :func:`_html_differs`), markdown-it-py reads;
 * **unsafe schemes**: markdown-it.rs refuses ``javascript:``, ``vbscript:``, ``file:`` and
   ``data:`` targets (they stay text), markdown-it-py here accepts every target (a ``not-web``
   finding); a document that may hold such a target (:func:`unsupported`, a cheap pattern over
@@ -86,6 +91,9 @@ _SETEXT = re.compile(r"[ ]{0,3}(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t]*$")
 #: a line that may start a block other than a paragraph or table row
 _BLOCK_START = re.compile(r"[ \t]*(?:[>#<]|[-+*](?:[ \t]|$)|[0-9]{1,9}[.)](?:[ \t]|$)|```|~~~|[ \t]{4})")
 _DELIMITER = re.compile(r"[*_~]")
+#: an HTML block start whose tag name only one engine counts as a block name (markdown-it.rs 0.6
+#: has CommonMark 0.30's list with ``source``; markdown-it-py 4 has 0.31's with ``link``, ``search``)
+_HTML_BLOCK_NAME = re.compile(r"^[ \t>*+\-0-9.)]*</?(?:source|link|search)(?=[\s/>]|$)", re.IGNORECASE | re.MULTILINE)
 #: Block nodes that can sit in a list item next to the inline nodes of a hidden paragraph.
 _BLOCKS = frozenset({
     "paragraph", "heading", "lheading", "bullet_list", "ordered_list", "list_item", "blockquote",
@@ -196,6 +204,31 @@ def _long_tildes(text: str) -> bool:
     return any(not _TILDE_FENCE.match(m.group(0)) for m in _TILDE_LINE.finditer(text))
 
 
+def _html_differs(text: str) -> bool:
+    """Whether raw HTML may be split into tags differently by the two engines.
+
+    markdown-it.rs 0.6 follows CommonMark 0.30, markdown-it-py 4 follows 0.31.2
+    (https://spec.commonmark.org/0.31.2/changes: HTML comments and declarations, block names):
+    an HTML comment is the same only when its text does not start with ``>`` or ``->``, holds
+    no ``--`` and does not end with ``-``; a declaration (``<!DOCTYPE``) is ``<![A-Z]+\\s`` in
+    one and ``<![A-Za-z]`` in the other; the block names differ (:data:`_HTML_BLOCK_NAME`).
+    """
+    closes = True                             # whether a "-->" follows
+    start = text.find("<!")
+    while start >= 0:
+        if text[start + 2:start + 3].isalpha():
+            return True                       # a declaration
+        if closes and text.startswith("<!--", start):
+            if text.startswith((">", "->"), start + 4):
+                return True
+            end = text.find("-->", start + 4)
+            closes = end >= 0                 # else no comment closes from here on, in either engine
+            if closes and ("--" in text[start + 4:end] or text[end - 1] == "-"):
+                return True
+        start = text.find("<!", start + 2)
+    return _HTML_BLOCK_NAME.search(text) is not None
+
+
 def _maybe_unsafe(text: str) -> bool:
     """A quick test before :data:`_UNSAFE`: an unsafe scheme's name or an entity at all."""
     if "&" in text:
@@ -216,6 +249,7 @@ def unsupported(text: str) -> bool:
             or ("|" in text and _odd_table(text))
             or (">" in text and _list_after_quote(text))
             or ("~~~" in text and _long_tildes(text))
+            or ("<" in text and _html_differs(text))
             or _DEFINITION_BACKSLASH.search(text) is not None)
 
 
@@ -315,7 +349,11 @@ class _TreeWalk:
                     raise Unsupported("a definition without a source map")
                 meta = node.meta
                 self.definitions.append((meta.get("destination", ""), meta.get("label", ""), *span))
-            # code_block, fence, html_block, hr: nothing to read
+            elif name == "html_block":
+                if node.srcmap is None:
+                    raise Unsupported("an HTML block without a source map")
+                self.out.html_block(node.meta.get("content", ""), self.line(node.srcmap[0]), in_item)
+            # code_block, fence, hr: nothing to read
 
     def paragraph(self, srcmap: Any, children: list[Any], in_item: bool) -> None:
         if srcmap is None:
@@ -414,7 +452,9 @@ class _TreeWalk:
                 walker.open_link("mailto:" + source if mail else source, "autolink")
                 walker.text(normalizeLinkText(source))
                 walker.close_link()
-            elif name != "html_inline":
+            elif name == "html_inline":
+                walker.html(node.meta.get("content", ""))
+            else:
                 self.inline(node.children, walker)    # em, strong, strikethrough
         if run is not None:
             walker.text(run)
