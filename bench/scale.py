@@ -8,6 +8,8 @@ and, for more than one worker, Redis (``TRILHA_TEST_REDIS_URL``): worker 1 start
 crawl, the others join it with ``trilha crawl --resume`` and every resource is claimed in
 Redis by exactly one worker (``crawler.addons.DistributedAddon``, claim mode).  This is
 the setup of docs/scaling.md; ``bench/crawl.py`` measures the single-machine crawler.
+Each ``trilha crawl`` runs in one process (``TRILHA_WORKERS=1``): "workers" here are the
+processes sharing the crawl through Redis, not ``--workers``.
 
 The server is nginx-light from Debian (a throwaway config in a temp dir, one fixed small
 page for every path, ``access_log off``), listening on 10 loopback addresses
@@ -82,7 +84,7 @@ def query(url: str, sql: str) -> list[tuple]:
 
 def run(listing: Path, workers: int, db_url: str, redis_url: str, tmp: Path, batch_size: int | None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRILHA_")}
-    env.update(TRILHA_DB=db_url, PYTHONDONTWRITEBYTECODE="1")
+    env.update(TRILHA_DB=db_url, PYTHONDONTWRITEBYTECODE="1", TRILHA_WORKERS="1")
     if batch_size:
         env["TRILHA_BATCH_SIZE"] = str(batch_size)
     if workers > 1:

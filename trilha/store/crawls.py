@@ -7,12 +7,13 @@ transaction, so a crash loses at most what was in flight.  A check is unique per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields, replace
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, insert, select
 
 from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
 from trilha.store.engine import Store
@@ -116,25 +117,51 @@ def resource_ids(store: Store, canonicals: Iterable[str]) -> dict[str, int]:
     )
 
 
-def _ensure_resources(session: Any, results: Sequence[CheckResult]) -> dict[str, int]:
-    """Resource ids by canonical URL; the missing resources are inserted in one executemany."""
-    canonicals = list({r.canonical for r in results})
-    ids: dict[str, int] = {}
-    stmt = select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(canonicals))
-    for rid, canonical in session.execute(stmt):
-        ids[canonical] = rid
-    missing: dict[str, str] = {}
+def _ensure_resources(session: Any, results: Sequence[CheckResult], known: dict[str, int]) -> dict[str, int]:
+    """Ids of the results' resources that ``known`` lacks; missing resources are inserted in one executemany."""
+    wanted: dict[str, str] = {}
     for result in results:
-        if result.canonical not in ids:
-            missing.setdefault(result.canonical, result.url)
+        if result.canonical not in known:
+            wanted.setdefault(result.canonical, result.url)
+    if not wanted:
+        return {}
+    table = ResourceRow.__table__
+    lookup = select(table.c.canonical, table.c.id).where(table.c.canonical.in_(list(wanted)))
+    ids: dict[str, int] = {canonical: rid for canonical, rid in session.execute(lookup)}
+    missing = {c: u for c, u in wanted.items() if c not in ids}
     if missing:
         seen = now()
-        session.execute(insert(ResourceRow.__table__), [{"canonical": c, "url": u, "first_seen": seen}
-                                             for c, u in missing.items()])
-        stmt = select(ResourceRow.id, ResourceRow.canonical).where(ResourceRow.canonical.in_(list(missing)))
-        for rid, canonical in session.execute(stmt):
-            ids[canonical] = rid
+        session.execute(insert(table), [{"canonical": c, "url": u, "first_seen": seen} for c, u in missing.items()])
+        lookup = select(table.c.canonical, table.c.id).where(table.c.canonical.in_(list(missing)))
+        ids.update((canonical, rid) for canonical, rid in session.execute(lookup))
     return ids
+
+
+_REPLACE_KEY = ("crawl_id", "resource_id")
+
+
+@lru_cache(maxsize=8)
+def _upsert(dialect: str, table: Any) -> Any:
+    """``INSERT … ON CONFLICT (crawl_id, resource_id) DO UPDATE SET <every other column>``.
+
+    One statement replaces a check (or metadata row) of the same crawl and resource, where
+    ``DELETE … IN`` plus ``INSERT`` took two round trips per batch.  PostgreSQL ≥ 9.5 and
+    SQLite ≥ 3.24 only (SQLAlchemy's dialect ``insert`` constructs, "INSERT…ON CONFLICT
+    (Upsert)": docs.sqlalchemy.org/en/20/dialects/postgresql.html#insert-on-conflict-upsert
+    and …/dialects/sqlite.html#upsert); ``None`` for other databases (delete, then insert).
+    Built once per dialect and table, so SQLAlchemy's compiled cache serves every batch.
+    """
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        return None
+    stmt = dialect_insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c[k] for k in _REPLACE_KEY],
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name not in ("id", *_REPLACE_KEY)},
+    )
 
 
 def _check_values(crawl_id: int, resource_id: int, r: CheckResult, stamp: datetime) -> dict[str, Any]:
@@ -173,34 +200,57 @@ def _meta_values(crawl_id: int, resource_id: int, m: ResourceMeta) -> dict[str, 
 _META_FIELDS = tuple(f.name for f in fields(ResourceMeta))
 
 
-def save_checks(store: Store, crawl_id: int, results: Sequence[CheckResult]) -> None:
+def save_checks(
+    store: Store, crawl_id: int, results: Sequence[CheckResult], *, known_ids: dict[str, int] | None = None
+) -> None:
     """Write one batch of checks (and their metadata) in one transaction; replaces duplicates.
 
-    Bulk: one ``DELETE … WHERE resource_id IN (…)`` per table (the unique (crawl, resource)
-    replace that ``--resume`` relies on) and one executemany ``INSERT`` per table, so a
-    batch costs a handful of statements however many checks it holds.
+    A check (and its metadata) is unique per (crawl, resource): saving it again replaces it,
+    which ``--resume`` relies on.  On PostgreSQL and SQLite a batch is one upsert per table
+    (:func:`_upsert`), plus a ``DELETE`` of stale metadata for results without any; elsewhere
+    ``DELETE … IN`` then ``INSERT``.  ``known_ids``: a cache of resource ids by canonical URL
+    kept by the caller across batches (resources are never deleted), so a batch of known
+    resources does not look them up again; it is filled only once the batch is committed.
     """
     if not results:
         return
+    known = known_ids if known_ids is not None else {}
+    check_table, meta_table = CheckRow.__table__, ResourceMetaRow.__table__
     with store.session() as session:
-        ids = _ensure_resources(session, results)
+        new_ids = _ensure_resources(session, results, known)
+
+        def rid(canonical: str) -> int:
+            return known.get(canonical) or new_ids[canonical]
+
         latest: dict[int, CheckResult] = {}
         for r in results:                      # the last one wins inside a batch
-            latest[ids[r.canonical]] = r
-        rids = list(latest)
-        for i in range(0, len(rids), 500):     # bound the IN list (SQLite's variable limit)
-            chunk = rids[i : i + 500]
-            session.execute(delete(CheckRow).where(CheckRow.crawl_id == crawl_id, CheckRow.resource_id.in_(chunk)))
-            session.execute(
-                delete(ResourceMetaRow).where(
-                    ResourceMetaRow.crawl_id == crawl_id, ResourceMetaRow.resource_id.in_(chunk)
-                )
-            )
+            latest[rid(r.canonical)] = r
         stamp = now()
-        session.execute(insert(CheckRow.__table__), [_check_values(crawl_id, rid, r, stamp) for rid, r in latest.items()])
-        metas = [_meta_values(crawl_id, rid, r.meta) for rid, r in latest.items() if r.meta is not None]
+        checks = [_check_values(crawl_id, i, r, stamp) for i, r in latest.items()]
+        metas = [_meta_values(crawl_id, i, r.meta) for i, r in latest.items() if r.meta is not None]
+        upsert_checks = _upsert(store.dialect, check_table)
+        if upsert_checks is not None:
+            session.execute(upsert_checks, checks)
+            write_metas = _upsert(store.dialect, meta_table)
+            stale_metas = [i for i, r in latest.items() if r.meta is None]
+        else:
+            for chunk in _chunked(list(latest)):
+                for table in (check_table, meta_table):
+                    session.execute(table.delete().where(table.c.crawl_id == crawl_id, table.c.resource_id.in_(chunk)))
+            session.execute(insert(check_table), checks)
+            write_metas, stale_metas = insert(meta_table), []
         if metas:
-            session.execute(insert(ResourceMetaRow.__table__), metas)
+            session.execute(write_metas, metas)
+        for chunk in _chunked(stale_metas):
+            session.execute(meta_table.delete().where(meta_table.c.crawl_id == crawl_id,
+                                                      meta_table.c.resource_id.in_(chunk)))
+    known.update(new_ids)
+
+
+def _chunked(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    """Bounded ``IN`` lists (SQLite's variable limit)."""
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def last_validators(store: Store, canonicals: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
