@@ -91,7 +91,10 @@ def html_events(content: str) -> list[Event]:
     """The link-related events of one piece of raw HTML, in order (see the module docstring)."""
     parser = _Tags()
     parser.feed(content)
-    parser.close()
+    if not parser.rawdata.startswith("<!--"):
+        # what is left unread is a construct still open; an HTML comment that never closes runs
+        # to the end (HTML's "eof-in-comment"), which ``close`` in Python < 3.13 would end at the next ">"
+        parser.close()
     return parser.events
 
 
