@@ -24,8 +24,9 @@ from trilha.model import Health
 from reports.model import Report
 
 DEAD_MODES = ("archive", "mark", "keep")
-#: bytes that may come right before a URL in a Markdown link / autolink / reference / bare URL
-BEFORE = frozenset(b"(<: \t[")
+#: bytes that may come right before a URL in a Markdown link / autolink / reference / bare
+#: URL, or an HTML attribute value (``href="…"``, ``src='…'``, ``src=…``)
+BEFORE = frozenset(b"(<: \t[\"'=")
 #: bytes that may come right after it
 AFTER = frozenset(b")> \t\"'\r\n")
 
@@ -86,8 +87,36 @@ def _find(line: bytes, url: bytes, occurrence: int) -> tuple[int, int] | None:
         start = i + 1
 
 
-def _link_end(line: bytes, end: int) -> int:
-    """Where a mark goes: after the closing ``)`` / ``>`` of the link (or after the URL)."""
+def _html_escaped(url: str) -> str:
+    """The URL as it is written in an HTML attribute (``&`` as ``&amp;``)."""
+    return url.replace("&", "&amp;")
+
+
+def _locate(line: bytes, e: Edit) -> tuple[int, int, bool] | None:
+    """Where the edit's URL is on the line: (start, end, written HTML-escaped).
+
+    A link read from raw HTML (``<a href="…&amp;…">``) has its decoded URL as
+    ``written``; when that is not on the line, its ``&amp;`` form is looked for."""
+    pos = _find(line, e.written.encode("utf-8"), e.occurrence)
+    if pos is not None:
+        return pos[0], pos[1], False
+    if "&" in e.written:
+        pos = _find(line, _html_escaped(e.written).encode("utf-8"), e.occurrence)
+        if pos is not None:
+            return pos[0], pos[1], True
+    return None
+
+
+def _link_end(line: bytes, start: int, end: int) -> int:
+    """Where a mark goes: after the closing ``)`` / ``>`` of the link (or after the URL);
+    for an HTML attribute, after the element's ``</a>`` (else its tag's ``>``), never inside
+    the tag."""
+    if start > 0 and line[start - 1:start] in (b'"', b"'", b"="):
+        close = line.find(b"</a>", end)
+        if close >= 0:
+            return close + len(b"</a>")
+        tag_end = line.find(b">", end)
+        return tag_end + 1 if tag_end >= 0 else len(line.rstrip(b"\r\n"))
     if end < len(line) and line[end:end + 1] in (b")", b">"):
         return end + 1
     if end < len(line) and line[end:end + 1] in (b" ", b"\t"):
@@ -110,17 +139,18 @@ def apply_edits(data: bytes, edits: list[Edit]) -> FixResult:
         if not 1 <= e.line <= len(lines):
             notes.append(f"line {e.line}: beyond the end of the file: {e.written} left as is")
             continue
-        pos = _find(lines[e.line - 1], e.written.encode("utf-8"), e.occurrence)
+        pos = _locate(lines[e.line - 1], e)
         if pos is None:
             notes.append(f"line {e.line}: {e.written} not found on that line (file changed since ingest?)")
             continue
-        start, end = pos
+        start, end, escaped = pos
         if e.mark is not None:
-            at = _link_end(lines[e.line - 1], end)
+            at = _link_end(lines[e.line - 1], start, end)
             by_line.setdefault(e.line, []).append((at, at, e.mark.encode("utf-8"), e))
         else:
             assert e.new is not None
-            by_line.setdefault(e.line, []).append((start, end, e.new.encode("utf-8"), e))
+            new = _html_escaped(e.new) if escaped else e.new
+            by_line.setdefault(e.line, []).append((start, end, new.encode("utf-8"), e))
     for lineno, changes in by_line.items():
         line = lines[lineno - 1]
         for start, end, new, e in sorted(changes, key=lambda c: c[0], reverse=True):

@@ -156,3 +156,26 @@ def test_fix_on_the_mojibake_seed_keeps_the_raw_bytes(tmp_path) -> None:
     original, fixed = path.read_bytes(), out.read_bytes()
     assert changed_lines(original, fixed) == {230}
     assert fixed.replace(b"DQc2Mi7BcuI)", b"DQc2Mi7BcuI])", 1) == original
+
+
+def test_apply_edits_on_links_read_from_raw_html() -> None:
+    """Links from raw HTML (crawler/reader/rawhtml.py) are patched inside their attribute:
+    the ``&amp;`` form is found and the new URL written in the same form, and a mark goes
+    after ``</a>`` (or the tag), never inside the tag."""
+    data = (b"# T\n"
+            b'<p><a href="https://x.org/a?p=1&amp;q=2">old</a> and <img src=\'https://x.org/i.png\' alt="i"></p>\n'
+            b'<a href="https://x.org/gone">gone</a> rest\n'
+            b"<img src=https://x.org/dead.png>\n")
+    edits = [
+        Edit(line=2, occurrence=0, written="https://x.org/a?p=1&q=2", new="https://y.org/a?p=1&q=3", why="moved"),
+        Edit(line=2, occurrence=0, written="https://x.org/i.png", new="https://y.org/i.png", why="moved"),
+        Edit(line=3, occurrence=0, written="https://x.org/gone", new=None, mark=" _(dead link)_", why="dead"),
+        Edit(line=4, occurrence=0, written="https://x.org/dead.png", new=None, mark=" _(dead)_", why="dead"),
+    ]
+    result = apply_edits(data, edits)
+    assert result.notes == ()
+    assert result.data.splitlines()[1:] == [
+        b'<p><a href="https://y.org/a?p=1&amp;q=3">old</a> and <img src=\'https://y.org/i.png\' alt="i"></p>',
+        b'<a href="https://x.org/gone">gone</a> _(dead link)_ rest',
+        b"<img src=https://x.org/dead.png> _(dead)_",
+    ]

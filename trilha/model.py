@@ -135,7 +135,7 @@ class Mention:
     site_id: str | None = None     # site identity, e.g. "arxiv:1706.03762", "youtube:AavXBoxTCIA"
     is_image: bool = False
     is_internal: bool = False      # link to one of the list's own headings: checked, not crawled
-    syntax: str = "inline"         # inline | reference | autolink | bare
+    syntax: str = "inline"         # inline | reference | autolink | bare | html
     findings: tuple[Finding, ...] = ()
 
 
