@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             first = ingest(store, sl)
         rows.append(("store", store_t.wall, store_t.cpu, max_rss_mb(),
                      f"{first.mentions.added} mentions, {first.resources_new} resources ({store.dialect})"))
-        rows.append(("read + store", read_t.wall + store_t.wall, read_t.cpu + store_t.cpu, max_rss_mb(),
+        target_rss = max_rss_mb()            # the later steps hold a second reading: not in the target
+        rows.append(("read + store", read_t.wall + store_t.wall, read_t.cpu + store_t.cpu, target_rss,
                      "target: < 10 s, < 500 MB"))
 
         with Timer() as t:
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'step':<16} {'wall s':>8} {'cpu s':>8} {'max RSS MB':>11}  notes")
     for name, wall, cpu, rss, notes in rows:
         print(f"{name:<16} {wall:>8.2f} {cpu:>8.2f} {rss:>11.0f}  {notes}")
-    return 0 if read_t.wall + store_t.wall < 10 and max_rss_mb() < 500 else 1
+    return 0 if read_t.wall + store_t.wall < 10 and target_rss < 500 else 1
 
 
 if __name__ == "__main__":
