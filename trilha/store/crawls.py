@@ -282,10 +282,11 @@ def last_results(store: Store, canonicals: Iterable[str]) -> dict[str, CheckResu
     )
 
 
-def check_from_row(canonical: str, row: Any) -> CheckResult:
+def check_from_row(canonical: str, row: Any, meta: ResourceMeta | None = None) -> CheckResult:
     """A :class:`CheckResult` from a ``check`` row (an ORM object or a Core row)."""
     return CheckResult(
         canonical=canonical,
+        meta=meta,
         url=row.url,
         verdict=Verdict(row.verdict),
         http_status=row.http_status,
@@ -354,8 +355,7 @@ def crawl_checks(store: Store, crawl_id: int) -> dict[str, CheckResult]:
             .where(check_table.c.crawl_id == crawl_id)
         )
         for row in session.execute(stmt):
-            result = check_from_row(row.canonical, row)
-            out[row.canonical] = replace(result, meta=metas.get(row.resource_id))
+            out[row.canonical] = check_from_row(row.canonical, row, metas.get(row.resource_id))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,6 +84,7 @@ def make_engine(url: str) -> Engine:
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        kwargs["json_deserializer"] = _json_loads
     else:
         kwargs["pool_pre_ping"] = True
         if parsed.get_backend_name() == "postgresql":
@@ -94,6 +96,19 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _json_loads(text: str) -> Any:
+    """``json.loads`` with a fast path for what most JSON cells hold (an empty list or
+    object, or null): a fresh object each time, so no caller can change a shared one.
+    Reading the checks of a 20,000-link crawl decodes 80,000 such cells."""
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
+    if text == "null":
+        return None
+    return json.loads(text)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
