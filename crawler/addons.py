@@ -11,9 +11,14 @@ shares the work in one of two modes (``TRILHA_REDIS_MODE``):
 
 ``claim`` (default; what trilha's LinkSpider needs)
     :class:`ClaimStartMiddleware` wraps the spider's ``start()``: before a start request
-    (or a start item) leaves a worker, the worker claims it with ``SADD`` on a Redis set
-    keyed by the crawl; a claim another worker already holds drops it.  ``SADD`` is atomic,
-    so each resource is checked by exactly one worker, once.  The middleware claims only
+    (or a start item) leaves a worker, the worker claims it in a Redis hash keyed by the
+    crawl (claim → the worker run's token, set by one atomic script); a claim another live
+    worker holds drops it, so each resource is checked by exactly one worker, once.  Each
+    worker run holds a lease (a key with a TTL, ``TRILHA_REDIS_LEASE_S``, default 15 s,
+    renewed every third of it while its spider runs; when the spider closes it becomes
+    ``done`` if the spider finished, else it is deleted); the claims of a worker whose
+    lease is gone (killed, crashed, interrupted) may be taken over by any worker, which is
+    how ``trilha crawl --resume`` finishes a crawl a dead worker left.  The middleware claims only
     while the downloader has free slots (Scrapy's "lazy start" pattern), so a busy worker
     claims less and the work spreads like a shared queue (each worker keeps at most
     ``CONCURRENT_REQUESTS`` claimed requests waiting for a download slot).  Follow-up requests (redirect
@@ -43,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +68,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_WORKER_CONCURRENCY = 16
 DEFAULT_MAX_IDLE_S = 10
 DEFAULT_KEY_TTL_S = 24 * 3600
+DEFAULT_LEASE_S = 15
 MODES = ("claim", "queue")
 BACKOUT_POLL_S = 0.005
 CLAIM_MIDDLEWARE = "crawler.addons.ClaimStartMiddleware"
@@ -82,7 +89,47 @@ def redis_keys(crawl_key: str) -> dict[str, str]:
 
 
 def claim_key(spider_name: str, crawl_key: str) -> str:
-    return f"trilha:{spider_name}:{safe_key(crawl_key)}:claims"
+    """The crawl's claims: a hash, claim id → token of the worker run that holds it.
+
+    (``:claimed``, not the earlier ``:claims`` set, so a key left by an older version
+    cannot meet the hash commands with a WRONGTYPE error.)
+    """
+    return f"trilha:{spider_name}:{safe_key(crawl_key)}:claimed"
+
+
+def lease_prefix(spider_name: str, crawl_key: str) -> str:
+    """``<prefix><token>`` exists while the worker run ``token`` is alive (a key with a TTL)."""
+    return f"trilha:{spider_name}:{safe_key(crawl_key)}:alive:"
+
+
+LEASE_ALIVE, LEASE_DONE = b"alive", b"done"
+
+
+def live_workers(redis_url: str, spider_name: str, crawl_key: str) -> int:
+    """How many worker runs of this crawl hold a live lease now (for the crawl's closing)."""
+    from redis import Redis
+
+    server = Redis.from_url(redis_url, socket_connect_timeout=5)
+    try:
+        keys = list(server.scan_iter(match=lease_prefix(spider_name, crawl_key) + "*", count=1000))
+        return sum(1 for value in (server.mget(keys) if keys else ()) if value == LEASE_ALIVE)
+    finally:
+        server.close()
+
+
+#: Claim ARGV[1] for the worker run ARGV[2]: granted when nobody holds it, this run holds
+#: it, or its holder's lease (ARGV[3] .. holder) is gone.  Redis runs a script without
+#: interleaving other commands, so two workers never both win (one round trip, like SADD).
+#: redis-py's ``register_script``: github.com/redis/redis-py/blob/v4.4.0/docs/lua_scripting.rst;
+#: a missing hash field is ``false`` in Lua.
+CLAIM_SCRIPT = """
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if holder == false or holder == ARGV[2] or redis.call('EXISTS', ARGV[3] .. holder) == 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 def distributed_settings(
@@ -121,6 +168,16 @@ def _crawl_key(settings: BaseSettings) -> str:
         or os.environ.get("TRILHA_CRAWL_KEY")
         or "default"
     )
+
+
+def _int_setting(settings: BaseSettings, name: str, default: int) -> int:
+    """A Scrapy setting, else the environment variable of the same name, else ``default``."""
+    if settings.get(name) is not None:
+        return settings.getint(name, default)
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number of seconds, not {os.environ[name]!r}") from exc
 
 
 class DistributedAddon:
@@ -182,12 +239,19 @@ class ClaimStartMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.server = get_redis_from_settings(crawler.settings)
-        self.ttl = crawler.settings.getint("TRILHA_REDIS_KEY_TTL", DEFAULT_KEY_TTL_S)
+        self.ttl = _int_setting(crawler.settings, "TRILHA_REDIS_KEY_TTL", DEFAULT_KEY_TTL_S)
+        self.lease_s = max(_int_setting(crawler.settings, "TRILHA_REDIS_LEASE_S", DEFAULT_LEASE_S), 1)
+        #: this worker run: its claims carry the token, its lease is ``<lease prefix><token>``
+        self.token = uuid.uuid4().hex
+        self.lease_key = ""
+        self._renewal: asyncio.TimerHandle | None = None
+        self._claim = self.server.register_script(CLAIM_SCRIPT)
         #: claimed requests not yet handed to the downloader: a small local buffer, so a
         #: freed download slot is refilled at once instead of at the next poll
         self.prefetch = max(crawler.settings.getint("CONCURRENT_REQUESTS", DEFAULT_WORKER_CONCURRENCY), 1)
         self.waiting = 0
         crawler.signals.connect(self._reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(self._release_lease, signal=signals.spider_closed)
 
     def _reached_downloader(self, request: Request, spider: Any = None) -> None:
         if request.meta.pop(CLAIMED, False):
@@ -197,11 +261,45 @@ class ClaimStartMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ClaimStartMiddleware:
         return cls(crawler)
 
-    def _key(self) -> str:
+    def _crawl(self) -> tuple[str, str]:
         spider = self.crawler.spider
         settings = self.crawler.settings
         crawl = settings.get("TRILHA_CRAWL_KEY") or getattr(spider, "crawl_id", None) or _crawl_key(settings)
-        return claim_key(getattr(spider, "name", "spider"), str(crawl))
+        return getattr(spider, "name", "spider"), str(crawl)
+
+    def _key(self) -> str:
+        return claim_key(*self._crawl())
+
+    def _renew_lease(self) -> None:
+        """Hold the lease while the spider runs: the claims stay this worker's until it closes."""
+        try:
+            self.server.set(self.lease_key, LEASE_ALIVE, ex=self.lease_s)
+        except Exception:                       # Redis away for a moment: the next renewal tries again
+            logger.exception("could not renew the worker lease %s", self.lease_key)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._renewal = loop.call_later(self.lease_s / 3, self._renew_lease)
+
+    def _release_lease(self, spider: Any = None, reason: str = "") -> None:
+        """After the spider closed (its checks are written).
+
+        Finished: every claim of this run has its check, so the lease stays as ``done``
+        (as long as the claims) and nobody takes those claims over.  Interrupted: the
+        lease goes, and the claims of resources still without a check are free for
+        ``--resume`` (another worker may also redo one this run did check: more work,
+        still one check per resource in the store).
+        """
+        if self._renewal is not None:
+            self._renewal.cancel()
+            self._renewal = None
+        if not self.lease_key:
+            return
+        if reason == "finished":
+            self.server.set(self.lease_key, LEASE_DONE, ex=self.ttl if self.ttl > 0 else None)
+        else:
+            self.server.delete(self.lease_key)
 
     async def _until_capacity(self) -> None:
         """Claim only when this worker can download now (Scrapy's "lazy start" pattern).
@@ -215,6 +313,9 @@ class ClaimStartMiddleware:
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         key = self._key()
+        prefix = lease_prefix(*self._crawl())
+        self.lease_key = prefix + self.token
+        self._renew_lease()
         stats = self.crawler.stats
         won = lost = 0
         try:
@@ -224,7 +325,7 @@ class ClaimStartMiddleware:
                     await self._until_capacity()
                 if claim is None:
                     yield output
-                elif self.server.sadd(key, claim):
+                elif self._claim(keys=[key], args=[claim, self.token, prefix]):
                     won += 1
                     if isinstance(output, Request):
                         output.meta[CLAIMED] = True

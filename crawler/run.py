@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CrawlOutcome:
     crawl_id: int
-    status: str                      # finished | interrupted
+    status: str                      # finished | interrupted | running (other workers still checking)
     offline: bool = False
     offline_reason: str = ""
     resumed: bool = False
@@ -207,8 +207,37 @@ def run_crawl(
                 crawls.save_checks(store, crawl_id, rewritten[i : i + 50])
     status = "finished" if reason == "finished" else "interrupted"
     stats["offline_reason"] = decision.reason
-    crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline)
+    if status == "finished" and config.redis_url:
+        status = _shared_status(store, crawl_id, targets, config.redis_url)
+    if status != "running":
+        crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline)
     written = int(stats.get("item_scraped_count", 0))
     return CrawlOutcome(crawl_id=crawl_id, status=status, offline=decision.offline,
                         offline_reason=decision.reason, resumed=resumed, checked=written,
                         skipped_done=len(targets) - len(todo), stats=stats)
+
+
+_LINK_SPIDER = "trilha-links"       # crawler.spiders.links.LinkSpider.name (not imported here: Scrapy)
+
+
+def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis_url: str) -> str:
+    """The status of a crawl shared through Redis once this worker's spider finished.
+
+    ``finished`` only when every target has a check in the crawl: the worker that finds
+    that closes it.  Otherwise the missing resources are claimed by other worker runs:
+    while one of them holds its lease the crawl stays ``running`` (that worker closes it);
+    with none left (killed, crashed), it is ``interrupted`` and ``--resume`` takes their
+    claims over (crawler.addons.ClaimStartMiddleware).
+    """
+    from crawler.addons import live_workers
+
+    missing = {t.canonical for t in targets} - crawls.checked_canonicals(store, crawl_id)
+    if not missing:
+        return "finished"
+    if live_workers(redis_url, _LINK_SPIDER, str(crawl_id)):
+        logger.warning("%d resources still being checked by other workers; the last worker to finish "
+                       "closes the crawl", len(missing))
+        return "running"
+    logger.warning("%d resources have no check and no worker is checking them (a worker stopped); "
+                   "`trilha crawl --resume` checks them", len(missing))
+    return "interrupted"

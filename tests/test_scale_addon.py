@@ -24,7 +24,15 @@ from scrapy.settings import Settings
 from scrapy.utils.request import request_from_dict
 
 from crawler import redis_json
-from crawler.addons import CLAIM_MIDDLEWARE, DistributedAddon, claim_id, claim_key, distributed_settings, redis_keys
+from crawler.addons import (
+    CLAIM_MIDDLEWARE,
+    DistributedAddon,
+    claim_id,
+    claim_key,
+    distributed_settings,
+    lease_prefix,
+    redis_keys,
+)
 from tests.services import require_redis
 from trilha.errors import ConfigError
 
@@ -96,7 +104,28 @@ def test_claim_mode_is_the_default_and_keeps_scrapys_scheduler() -> None:
     assert settings["TRILHA_REDIS_MODE"] == "claim"
     assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
     assert settings.getdict("SPIDER_MIDDLEWARES") == {"x.Y": 10, CLAIM_MIDDLEWARE: 50}
-    assert claim_key("trilha-links", "7") == "trilha:trilha-links:7:claims"
+    assert claim_key("trilha-links", "7") == "trilha:trilha-links:7:claimed"
+    assert lease_prefix("trilha-links", "7") == "trilha:trilha-links:7:alive:"
+
+
+def test_the_crawl_closer_looks_for_the_link_spiders_leases() -> None:
+    from crawler import run
+    from crawler.spiders.links import LinkSpider
+
+    assert run._LINK_SPIDER == LinkSpider.name       # run.py names it without importing Scrapy
+
+
+def test_lease_and_key_ttl_come_from_settings_else_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.addons import _int_setting
+
+    monkeypatch.setenv("TRILHA_REDIS_LEASE_S", "3")
+    assert _int_setting(Settings(), "TRILHA_REDIS_LEASE_S", 15) == 3
+    assert _int_setting(Settings({"TRILHA_REDIS_LEASE_S": 7}), "TRILHA_REDIS_LEASE_S", 15) == 7
+    monkeypatch.delenv("TRILHA_REDIS_LEASE_S")
+    assert _int_setting(Settings(), "TRILHA_REDIS_LEASE_S", 15) == 15
+    monkeypatch.setenv("TRILHA_REDIS_LEASE_S", "soon")
+    with pytest.raises(ConfigError, match="TRILHA_REDIS_LEASE_S must be a whole number"):
+        _int_setting(Settings(), "TRILHA_REDIS_LEASE_S", 15)
 
 
 def test_claim_ids_name_the_resource_the_batch_or_the_request() -> None:

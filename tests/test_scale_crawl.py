@@ -94,3 +94,118 @@ def test_two_crawl_workers_share_one_crawl_through_redis(fixture_server, tmp_pat
     for (worker,) in fetched_by.values():
         share[worker] += 1
     assert set(share) == {"trilha-test/A", "trilha-test/B"}, dict(share)
+
+
+# --- closing a shared crawl; a worker that died holding claims -------------------------------
+
+def _checked(pg_url: str, crawl_id: int) -> set[str]:
+    return {c for (c,) in _rows(pg_url, 'SELECT r.canonical FROM "check" c JOIN resource r ON r.id = c.resource_id '
+                                        f"WHERE c.crawl_id = {crawl_id}")}
+
+
+def _fetched(fixture_server, token: str) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+    """Path of each fetched resource of this test → the workers (User-Agent names) that fetched it."""
+    by: dict[str, set[str]] = defaultdict(set)
+    for entry in fixture_server.requests:
+        if token in entry.path:
+            ua = entry.headers.get("user-agent", entry.headers.get("User-Agent", ""))
+            by[entry.path.split("k=", 1)[1].split("&")[0]].add(ua.split(" ")[0].split("/")[-1])
+    return by
+
+
+def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_claims(fixture_server) -> None:  # type: ignore[no-untyped-def]
+    """A "ghost" worker run holds a lease and the claims of two resources (crawl 1 of a fresh
+    database).  Worker A checks the other four and leaves the crawl running, saying why; B
+    (``--resume``) must not take a live worker's claims either; once the ghost's lease is
+    gone (as when a killed worker's lease expires), C (``--resume``) checks the two and
+    closes the crawl: finished, one check per resource."""
+    import redis
+
+    from crawler.addons import LEASE_ALIVE, claim_key, lease_prefix
+    from crawler.urls import canonical_url
+
+    redis_url = require_redis()
+    server = redis.Redis.from_url(redis_url)
+    token = uuid.uuid4().hex[:8]
+    urls = [f"https://slow.example/_/slow?s=0&k={token}-{i}" for i in range(6)]
+    args = ["crawl", "--allow-private", "--remap", fixture_server.remap, "--format", "json"]
+    for url in urls:
+        args += ["--url", url]
+    ghost = f"ghost-{token}"
+    lease, claims = lease_prefix("trilha-links", "1") + ghost, claim_key("trilha-links", "1")
+    fields = [f"job:{canonical_url(u)}" for u in urls[:2]]
+    with postgres_database() as pg_url:
+        def worker(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+            env = cli_env(TRILHA_DB=pg_url, TRILHA_REDIS_URL=redis_url,
+                          TRILHA_USER_AGENT=f"trilha-test/{name} (+https://example.invalid/trilha)")
+            done = subprocess.run([sys.executable, "-m", "trilha", *args, *extra], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+            return done
+
+        server.set(lease, LEASE_ALIVE, ex=120)
+        server.hset(claims, mapping=dict.fromkeys(fields, ghost))
+        try:
+            a = worker("A")
+            assert "2 resources still being checked by other workers; the last worker to finish closes the crawl" \
+                in a.stderr, a.stderr
+            assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
+            assert _checked(pg_url, 1) == {canonical_url(u) for u in urls[2:]}
+
+            b = worker("B", "--resume")                    # the ghost still holds its lease
+            assert "2 resources still being checked by other workers" in b.stderr, b.stderr
+            assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
+
+            server.delete(lease)                           # the ghost is gone
+            c = worker("C", "--resume")
+            assert "still being checked" not in c.stderr, c.stderr
+            assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "finished")]
+            assert _checked(pg_url, 1) == {canonical_url(u) for u in urls}
+            assert _rows(pg_url, 'SELECT count(*) FROM "check"') == [(6,)]
+        finally:
+            server.delete(lease)
+            server.hdel(claims, *fields)
+    fetched = _fetched(fixture_server, token)
+    assert {k: sorted(v) for k, v in fetched.items()} == {
+        **{f"{token}-{i}": ["C"] for i in range(2)}, **{f"{token}-{i}": ["A"] for i in range(2, 6)}}
+
+
+def test_a_killed_worker_leaves_the_crawl_to_resume_once_its_lease_expires(fixture_server) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL a worker in the middle of its crawl (short lease, 2 s): its claimed resources
+    have no check and nobody is checking them.  ``--resume`` after the lease expired checks
+    exactly those and finishes the crawl, one check per resource."""
+    redis_url = require_redis()
+    token = uuid.uuid4().hex[:8]
+    n = 12
+    urls = [f"https://slow.example/_/slow?s=1&k={token}-{i}" for i in range(n)]
+    args = ["crawl", "--allow-private", "--remap", fixture_server.remap, "--concurrency", "4", "--format", "json"]
+    for url in urls:
+        args += ["--url", url]
+    with postgres_database() as pg_url:
+        env = cli_env(TRILHA_DB=pg_url, TRILHA_REDIS_URL=redis_url, TRILHA_REDIS_LEASE_S="2",
+                      TRILHA_USER_AGENT="trilha-test/A (+https://example.invalid/trilha)")
+        a = subprocess.Popen([sys.executable, "-m", "trilha", *args], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while len(_checked(pg_url, 1)) < 2:
+                assert a.poll() is None, "worker A ended before it was killed"
+                assert time.monotonic() < deadline, "worker A never wrote a check"
+                time.sleep(0.05)
+        finally:
+            a.kill()
+            a.wait()
+        before = _checked(pg_url, 1)
+        assert 2 <= len(before) < n
+        assert _rows(pg_url, "SELECT status FROM crawl") == [("running",)]
+        time.sleep(2.5)                                    # A's lease (2 s) expires; its claims are free
+        env["TRILHA_USER_AGENT"] = "trilha-test/R (+https://example.invalid/trilha)"
+        resumed = subprocess.run([sys.executable, "-m", "trilha", *args, "--resume"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+        assert resumed.returncode == 0 and "Traceback" not in resumed.stderr, resumed.stderr
+        assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "finished")]
+        assert len(_checked(pg_url, 1)) == n
+        assert _rows(pg_url, 'SELECT count(*), count(DISTINCT resource_id) FROM "check"') == [(n, n)]
+    fetched = _fetched(fixture_server, token)
+    by_resumer = {k for k, v in fetched.items() if "R" in v}
+    assert by_resumer == {f"{token}-{i}" for i in range(n)} - {c.split("k=", 1)[1].split("&")[0] for c in before}
