@@ -8,7 +8,7 @@ transaction, so a crash loses at most what was in flight.  A check is unique per
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import fields, replace
+from dataclasses import fields
 from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any, TypeVar
