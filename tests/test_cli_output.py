@@ -60,3 +60,18 @@ def test_cell_and_unknown_format() -> None:
     assert (cell(None), cell(True), cell(False), cell(("x", 1))) == ("", "yes", "", "x; 1")
     with pytest.raises(click.UsageError):
         emit(ROWS, COLUMNS, "yaml")
+
+
+def test_crawl_json_document_is_json_with_one_row_per_line() -> None:
+    """``trilha crawl --format json``'s writer: the same data json.loads gives back, each
+    link row on its own line (strings with quotes, newlines and non-ASCII included)."""
+    from trilha.cli.crawl import json_document
+
+    rows = [{"url": 'https://x.org/"q"\n', "title": "Ciência <b>", "n": None}, {"url": "https://y.org/", "n": 2}]
+    head = {"crawl_id": 7, "counts": {"ok": 1, "dead": 1}}
+    text = json_document(head, "links", rows)
+    assert json.loads(text) == {**head, "links": rows}
+    lines = text.splitlines()
+    assert [json.loads(line.strip().rstrip(",")) for line in lines if line.startswith("    {")] == rows
+    assert "Ciência" in text                                     # not \u-escaped
+    assert json.loads(json_document(head, "links", [])) == {**head, "links": []}

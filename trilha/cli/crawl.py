@@ -66,6 +66,20 @@ class Reporter:
             click.echo(f"checked {self.done}/{self.total}: {text}", err=True)
 
 
+def json_document(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> str:
+    """``head`` with ``key``: ``rows`` as one JSON object, each row on a line of its own.
+
+    Easy to read and to diff, and about twice as fast as ``indent=2`` for 20,000 rows:
+    only ``indent=None`` uses the C encoder."""
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    fields = [f"  {dumps(k)}: {dumps(v)}" for k, v in head.items()]
+    body = ",\n    ".join(dumps(row) for row in rows)
+    fields.append(f"  {dumps(key)}: [\n    {body}\n  ]" if rows else f"  {dumps(key)}: []")
+    return "{\n" + ",\n".join(fields) + "\n}"
+
+
 def _fail_on(value: str) -> set[str]:
     names = {v.strip() for v in value.split(",") if v.strip()}
     unknown = names - {v.value for v in Verdict}
@@ -206,8 +220,8 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
     rows = _rows(mentions, results)
     counts = Counter(str(r.verdict) for r in results.values())
     if fmt == "json":
-        click.echo(json.dumps({"crawl_id": outcome.crawl_id, "status": outcome.status, "offline": outcome.offline,
-                               "counts": dict(counts), "links": rows}, indent=2, ensure_ascii=False))
+        click.echo(json_document({"crawl_id": outcome.crawl_id, "status": outcome.status, "offline": outcome.offline,
+                                  "counts": dict(counts)}, "links", rows))
     else:
         _table(rows, counts)
         click.echo(f"crawl {outcome.crawl_id}: {len(results)} resources checked, stored in {store.display_url}",
