@@ -200,8 +200,10 @@ class WorkerPool:
 
     def give(self, specs: Sequence[WorkerSpec]) -> None:
         """Send each spec to its worker (``spec.index``); the workers beyond them are let go."""
-        for spec in specs:
-            self.inboxes[spec.index].put(spec)
+        senders = [threading.Thread(target=self.inboxes[spec.index].put, args=(spec,), daemon=True,
+                                    name=f"trilha-give-{spec.index}") for spec in specs]
+        for spec, sender in zip(specs, senders, strict=True):
+            sender.start()              # at once: a pipe takes a big share only as fast as its worker reads
             self.sent[spec.index] = True
         self._let_go_unused()
 
@@ -249,17 +251,20 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
                 pool: WorkerPool | None = None) -> list[Any]:
     """Crawl each share in its own process; the workers' :class:`crawler.run.PartReport` s.
 
-    ``pool``: workers started ahead (used if there are enough of them, else let go).
+    ``pool``: workers started ahead (used if there are enough of them, else let go); its
+    owner closes it (the workers exit while the owner reads the results).
     A worker that fails or dies gives a report whose ``reason`` says so (the crawl is then
     *interrupted*, and ``--resume`` checks what it left).  Ctrl-C reaches the workers too
     (same process group): they stop as Scrapy does, and this waits for them.
     """
     from crawler.run import PartReport
 
-    if pool is None or pool.size < len(shares) or pool.given:
+    own = pool is None or pool.size < len(shares) or pool.given
+    if own:
         if pool is not None:
             pool.close()
         pool = WorkerPool(len(shares), config.http_engine)
+    assert pool is not None
     pool.give([WorkerSpec(i, db_url, crawl_id, list(share), config)
                for i, share in enumerate(shares)])
     events, procs = pool.events, pool.procs[: len(shares)]
@@ -286,5 +291,7 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
         else:
             logging.getLogger(__name__).error("worker %d failed: %s", index, payload)
             reports[index] = PartReport(reason=f"worker {index} failed: {payload}")
-    pool.close()
+    if own:
+        pool.close()
+    # else the caller closes the pool it started, later: its workers exit meanwhile
     return [reports[i] for i in range(len(procs))]
