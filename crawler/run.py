@@ -234,7 +234,7 @@ def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis
     missing = {t.canonical for t in targets} - crawls.checked_canonicals(store, crawl_id)
     if not missing:
         return "finished"
-    if live_workers(redis_url, _LINK_SPIDER, str(crawl_id)):
+    if live_workers(redis_url, _LINK_SPIDER, crawls.crawl_key(store, crawl_id)):
         logger.warning("%d resources still being checked by other workers; the last worker to finish "
                        "closes the crawl", len(missing))
         return "running"

@@ -172,3 +172,23 @@ def test_progress_counts_per_verdict() -> None:
     ext.item_scraped(result(2, Verdict.DEAD))
     ext.item_scraped("not a check")
     assert seen[-1] == ("https://example.org/2", {"ok": 1, "dead": 1})
+
+
+def test_crawl_key_names_the_crawl_beyond_its_store(any_store_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Workers sharing a crawl through Redis key their claims by it: the same in every worker
+    (re-read from the store), different for another store's crawl 1."""
+    import time
+
+    store = open_store(any_store_url)
+    try:
+        first = crawls.start_crawl(store, list_id=None, settings={})
+        key = crawls.crawl_key(store, first)
+        assert key.startswith(f"{first}-") and key == crawls.crawl_key(store, first)
+        time.sleep(0.002)
+        other = open_store(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+        try:
+            assert crawls.crawl_key(other, crawls.start_crawl(other, list_id=None, settings={})) != key
+        finally:
+            other.close()
+    finally:
+        store.close()

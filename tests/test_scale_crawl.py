@@ -24,6 +24,8 @@ import pytest
 
 from tests.conftest import ROOT, cli_env
 from tests.services import postgres_database, require_redis
+from trilha.store import crawls
+from trilha.store.engine import open_store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -114,8 +116,9 @@ def _fetched(fixture_server, token: str) -> dict[str, set[str]]:  # type: ignore
 
 
 def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_claims(fixture_server) -> None:  # type: ignore[no-untyped-def]
-    """A "ghost" worker run holds a lease and the claims of two resources (crawl 1 of a fresh
-    database).  Worker A checks the other four and leaves the crawl running, saying why; B
+    """A "ghost" worker run holds a lease and the claims of two resources of a running crawl
+    (started here, so its Redis key is known).  Worker A joins it with ``--resume``, checks
+    the other four and leaves the crawl running, saying why; B
     (``--resume``) must not take a live worker's claims either; once the ghost's lease is
     gone (as when a killed worker's lease expires), C (``--resume``) checks the two and
     closes the crawl: finished, one check per resource."""
@@ -132,9 +135,16 @@ def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_c
     for url in urls:
         args += ["--url", url]
     ghost = f"ghost-{token}"
-    lease, claims = lease_prefix("trilha-links", "1") + ghost, claim_key("trilha-links", "1")
     fields = [f"job:{canonical_url(u)}" for u in urls[:2]]
     with postgres_database() as pg_url:
+        store = open_store(pg_url)
+        try:
+            key = crawls.crawl_key(store, crawls.start_crawl(store, list_id=None, settings={}))
+        finally:
+            store.close()
+        assert key.startswith("1-")
+        lease, claims = lease_prefix("trilha-links", key) + ghost, claim_key("trilha-links", key)
+
         def worker(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
             env = cli_env(TRILHA_DB=pg_url, TRILHA_REDIS_URL=redis_url,
                           TRILHA_USER_AGENT=f"trilha-test/{name} (+https://example.invalid/trilha)")
@@ -146,7 +156,7 @@ def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_c
         server.set(lease, LEASE_ALIVE, ex=120)
         server.hset(claims, mapping=dict.fromkeys(fields, ghost))
         try:
-            a = worker("A")
+            a = worker("A", "--resume")
             assert "2 resources still being checked by other workers; the last worker to finish closes the crawl" \
                 in a.stderr, a.stderr
             assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]

@@ -90,6 +90,19 @@ def resume_candidate(store: Store, *, list_id: int | None) -> int | None:
         return session.scalars(stmt).first()
 
 
+def crawl_key(store: Store, crawl_id: int) -> str:
+    """A name for the crawl that is unique beyond this store: its id and its start time
+    (microseconds since the epoch).  Workers sharing a crawl through Redis key their claims
+    by it, so two stores sharing one Redis (or a store made afresh) never meet each other's
+    crawl 1."""
+    with store.session() as session:
+        started = session.scalars(select(CrawlRow.started_at).where(CrawlRow.id == crawl_id)).first()
+    if started is None:
+        return str(crawl_id)
+    stamp = started if started.tzinfo else started.replace(tzinfo=UTC)
+    return f"{crawl_id}-{round(stamp.timestamp() * 1_000_000)}"
+
+
 def reopen_crawl(store: Store, crawl_id: int) -> None:
     with store.session() as session:
         row = session.get(CrawlRow, crawl_id)
