@@ -18,8 +18,9 @@ those 10 hosts only (a ``trilha.toml`` ``[hosts."127.0.0.K"]`` table: no delay, 
 per-host concurrency of the run), plus ``--allow-private`` for loopback.
 
 Printed per run: wall seconds from the first worker's start to the last worker's exit,
-links/s, peak RSS and CPU seconds of each worker (``os.wait4`` rusage), and a check that
-the crawl holds exactly one check per link.  Compare the CPU seconds with the wall time:
+links/s, peak RSS and CPU seconds of each worker (``os.wait4`` rusage), a check that
+the crawl holds exactly one check per link, and its status (``finished``: the last worker
+closed it).  Compare the CPU seconds with the wall time:
 on a machine shared with other jobs a second worker gets no second core.
 """
 
@@ -108,10 +109,11 @@ def run(listing: Path, workers: int, db_url: str, redis_url: str, tmp: Path, bat
         peaks.append(usage.ru_maxrss / 1024)
         cpus.append(usage.ru_utime + usage.ru_stime)
     wall = time.monotonic() - started
-    crawls = query(db_url, "SELECT id FROM crawl")
+    crawls = query(db_url, "SELECT id, status FROM crawl")
     checks = query(db_url, 'SELECT count(*), count(DISTINCT resource_id) FROM "check"')[0]
     links = sum(1 for line in listing.read_text().splitlines() if line.startswith("- ["))
     exact = "yes" if len(crawls) == 1 and checks[0] == checks[1] == links else f"NO ({crawls}, {checks})"
+    exact += f", crawl {crawls[0][1] if len(crawls) == 1 else '?'}"
     print(f"{workers} worker(s): {links} links in {wall:.1f} s = {links / wall:.0f} links/s; "
           f"peak RSS per worker {', '.join(f'{p:.0f}' for p in peaks)} MB; "
           f"CPU s per worker {', '.join(f'{c:.1f}' for c in cpus)}; one check per link: {exact}")
