@@ -9,7 +9,8 @@ nothing of the parent's open database connections or loop is inherited), each ru
 from the workers' events and decides "offline" for the crawl as a whole.
 
 Shares are whole *hosts* (all targets of one site adapter, e.g. every arXiv link, count
-as one host): a host's per-host concurrency and delay hold exactly as with one process,
+as one host): a host's per-host concurrency and delay hold exactly as with one process
+(the total ``concurrency`` is divided between the workers: :func:`worker_config`),
 and batched APIs (arXiv's 100 ids per request) stay batched.  Hosts are dealt out
 largest first to the least loaded worker (greedy), so shares stay even.  Each target is
 in exactly one share: one check per resource per crawl, as with one process.  Wayback
@@ -31,7 +32,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,6 +86,14 @@ def worker_count(config: Config, targets: int, db_url: str) -> int:
     if url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:":
         return 1
     return max(1, min(wanted, targets // MIN_TARGETS_PER_WORKER))
+
+
+def worker_config(config: Config, workers: int) -> Config:
+    """Each worker's config: ``concurrency`` (requests in flight in *total*) is divided
+    between the workers; per-host limits hold as they are (each host is in one share)."""
+    if workers <= 1:
+        return config
+    return replace(config, concurrency=max(1, -(-config.concurrency // workers)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +274,8 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
             pool.close()
         pool = WorkerPool(len(shares), config.http_engine)
     assert pool is not None
-    pool.give([WorkerSpec(i, db_url, crawl_id, list(share), config)
+    share_config = worker_config(config, len(shares))
+    pool.give([WorkerSpec(i, db_url, crawl_id, list(share), share_config)
                for i, share in enumerate(shares)])
     events, procs = pool.events, pool.procs[: len(shares)]
     reports: dict[int, Any] = {}

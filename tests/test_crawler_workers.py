@@ -16,7 +16,15 @@ import pytest
 
 from crawler.run import PartReport, merge_reports
 from crawler.spiders.targets import Target
-from crawler.workers import PRESTART_MIN_BYTES, WorkerPool, partition, prestart_count, share_key, worker_count
+from crawler.workers import (
+    PRESTART_MIN_BYTES,
+    WorkerPool,
+    partition,
+    prestart_count,
+    share_key,
+    worker_config,
+    worker_count,
+)
 from trilha.config import Config
 from trilha.model import CheckResult, Verdict
 
@@ -58,6 +66,14 @@ def test_worker_count() -> None:
     assert worker_count(two, 10_000, "sqlite://") == 1                             # in memory: one process
     assert worker_count(two, 10_000, "sqlite:///:memory:") == 1
     assert worker_count(two, 10_000, "postgresql+psycopg://u@127.0.0.1/db") == 2
+
+
+def test_total_concurrency_is_divided_between_workers() -> None:
+    config = Config(concurrency=16, per_host_concurrency=2)
+    assert worker_config(config, 1) is config
+    assert (worker_config(config, 2).concurrency, worker_config(config, 2).per_host_concurrency) == (8, 2)
+    assert worker_config(config, 3).concurrency == 6                # rounded up: never below the total
+    assert worker_config(Config(concurrency=1), 4).concurrency == 1
 
 
 def test_merged_report_finishes_only_if_every_worker_did() -> None:
