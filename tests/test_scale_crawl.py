@@ -159,6 +159,7 @@ def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_c
             a = worker("A", "--resume")
             assert "2 resources still being checked by other workers; the last worker to finish closes the crawl" \
                 in a.stderr, a.stderr
+            assert "is still running in other workers" in a.stderr and "interrupted" not in a.stderr, a.stderr
             assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
             assert _checked(pg_url, 1) == {canonical_url(u) for u in urls[2:]}
 

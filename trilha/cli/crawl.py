@@ -214,7 +214,10 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
             outcome = run_crawl(store, targets, config, list_id=list_id, resume=resume, progress=reporter, pool=pool)
     if outcome.offline:
         click.echo(f"offline: {outcome.offline_reason}; checks marked offline, not dead", err=True)
-    if outcome.status != "finished":
+    if outcome.status == "running":
+        click.echo(f"crawl {outcome.crawl_id} is still running in other workers; the last one to finish closes it",
+                   err=True)
+    elif outcome.status != "finished":
         click.echo(f"crawl {outcome.crawl_id} interrupted; run again with --resume to finish it", err=True)
     results = crawls.crawl_checks(store, outcome.crawl_id)
     rows = _rows(mentions, results)
