@@ -234,3 +234,29 @@ def test_reading_leaves_the_garbage_collector_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_no_reader_fork_while_this_process_runs_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process whose own children hold the other core (trilha crawl's workers warming up
+    while the list is read) reads without the forked helper."""
+    import multiprocessing
+    import os
+    import threading
+
+    import crawler.reader.parse as parse
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)    # fixture servers may run threads
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert parse._can_fork()
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    child = context.Process(target=stop.wait, args=(30,))
+    child.start()
+    try:
+        assert not parse._can_fork()
+    finally:
+        stop.set()
+        child.join(30)
+    assert parse._can_fork()

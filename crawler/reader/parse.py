@@ -291,11 +291,15 @@ def _all_mentions(jobs: list[_Job], ctx: _Context) -> list[Mention]:
 
 
 def _can_fork() -> bool:
+    """Fork a helper only from a single-threaded process on a machine with a second core,
+    and not when this process already runs children (e.g. ``trilha crawl``'s workers
+    warming up while the list is read): they have the other core, and a fork would add
+    its memory to theirs for nothing."""
     import multiprocessing
     import threading
 
     return ("fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) >= 2
-            and threading.active_count() == 1)
+            and threading.active_count() == 1 and not multiprocessing.active_children())
 
 
 def _mention_rows(start: int, end: int) -> list[tuple[Any, ...]]:
