@@ -223,13 +223,36 @@ class WorkerPool:
                 if self.procs[i].is_alive():
                     inbox.put(None)
 
-    def close(self) -> None:
-        """Let every worker that got no work go, and wait for all of them (idempotent)."""
-        self._let_go_unused()
+    def stop(self) -> None:
+        """Ask every running worker to stop as Ctrl-C would: Scrapy closes the spider and
+        the pipeline writes the checks it holds (``--resume`` does the rest)."""
         for proc in self.procs:
-            proc.join(timeout=10)
+            if proc.is_alive() and proc.pid is not None:
+                try:
+                    os.kill(proc.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+
+    def close(self, patience: float = 30.0) -> None:
+        """Let every worker that got no work go, and wait for all of them (idempotent).
+
+        Their events are drained meanwhile: a worker exits only once the events it queued
+        are written to the pipe, so a parent that stopped reading them would wait for
+        ever.  A worker still running after ``patience`` seconds is terminated.
+        """
+        self._let_go_unused()
+        deadline = time.monotonic() + patience
+        while any(p.is_alive() for p in self.procs) and time.monotonic() < deadline:
+            try:
+                self.events.get(timeout=0.1)
+            except queue.Empty:
+                pass
+            except Exception:  # noqa: BLE001 - a worker killed mid-message: nothing more to read
+                time.sleep(0.1)
+        for proc in self.procs:
             if proc.is_alive():
                 proc.terminate()
+            proc.join(timeout=5)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -264,10 +287,9 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
     owner closes it (the workers exit while the owner reads the results).
     A worker that fails or dies gives a report whose ``reason`` says so (the crawl is then
     *interrupted*, and ``--resume`` checks what it left).  Ctrl-C reaches the workers too
-    (same process group): they stop as Scrapy does, and this waits for them.
+    (same process group): they stop as Scrapy does, and this waits for them.  Any other
+    exception here (e.g. from ``progress``) stops the workers the same way before it goes on.
     """
-    from crawler.run import PartReport
-
     own = pool is None or pool.size < len(shares) or pool.given
     if own:
         if pool is not None:
@@ -278,6 +300,23 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
     pool.give([WorkerSpec(i, db_url, crawl_id, list(share), share_config)
                for i, share in enumerate(shares)])
     events, procs = pool.events, pool.procs[: len(shares)]
+    try:
+        reports = _collect(events, procs, progress)
+    except BaseException:
+        pool.stop()                     # e.g. the progress callback failed: no crawl without a parent
+        pool.close()
+        raise
+    if own:
+        pool.close()
+    # else the caller closes the pool it started, later: its workers exit meanwhile
+    return [reports[i] for i in range(len(procs))]
+
+
+def _collect(events: Any, procs: Sequence[Any],
+             progress: Callable[[CheckResult, Any], None] | None) -> dict[int, Any]:
+    """The workers' reports by index, passing their progress events on as they come."""
+    from crawler.run import PartReport
+
     reports: dict[int, Any] = {}
     counts: Counter[str] = Counter()
     while len(reports) < len(procs):
@@ -301,7 +340,4 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
         else:
             logging.getLogger(__name__).error("worker %d failed: %s", index, payload)
             reports[index] = PartReport(reason=f"worker {index} failed: {payload}")
-    if own:
-        pool.close()
-    # else the caller closes the pool it started, later: its workers exit meanwhile
-    return [reports[i] for i in range(len(procs))]
+    return reports

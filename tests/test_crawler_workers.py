@@ -138,3 +138,36 @@ def test_workers_started_while_a_big_list_is_read(fixture_server, tmp_path: Path
         stats = json.loads(conn.execute("SELECT stats FROM crawl").fetchone()[0])
     assert per_resource == (len(urls), len(urls))                  # one check per link
     assert stats["workers"] == shared_by
+
+
+def test_an_error_in_the_parent_stops_its_workers(fixture_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """If the parent fails while its workers crawl (here: the progress callback raises, as
+    writing progress to a closed pipe once did), the workers are stopped and reaped and the
+    error goes on: no worker keeps crawling, and none waits for ever on a parent that no
+    longer reads its events (the deadlock this replaced)."""
+    import multiprocessing
+    import time
+
+    from crawler.spiders.targets import targets_from_urls
+    from crawler.workers import run_workers
+    from trilha.config import load_config
+    from trilha.store import crawls
+    from trilha.store.engine import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    config = load_config({"remap": (fixture_server.remap,), "allow_private": True, "concurrency": 4}, env={})
+    urls = [f"https://h{i % 2}.example/_/slow?s=1&n={i}" for i in range(40)]
+    targets = targets_from_urls(urls, config)
+    crawl_id = crawls.start_crawl(store, list_id=None, settings={})
+    shares = partition(targets, 2)
+    assert len(shares) == 2
+
+    def fail(*_: object) -> None:
+        raise BrokenPipeError("stderr is gone")
+
+    started = time.monotonic()
+    with pytest.raises(BrokenPipeError):
+        run_workers(store.url, crawl_id, shares, config, fail)
+    assert time.monotonic() - started < 60                     # 40 one-second pages at 4 at a time: ~10 s
+    assert multiprocessing.active_children() == []              # every worker reaped
+    assert len(crawls.crawl_checks(store, crawl_id)) < len(urls)  # stopped early, what it had is stored

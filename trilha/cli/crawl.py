@@ -63,7 +63,10 @@ class Reporter:
         if self._progress is not None:
             self._progress.update(self._task, completed=self.done, counts=text)
         elif not self.quiet and (self.done % 25 == 0 or self.done == self.total):
-            click.echo(f"checked {self.done}/{self.total}: {text}", err=True)
+            try:
+                click.echo(f"checked {self.done}/{self.total}: {text}", err=True)
+            except OSError:
+                self.quiet = True       # stderr went away (a closed pipe): progress is not worth a crawl
 
 
 def json_document(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> str:
