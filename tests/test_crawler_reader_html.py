@@ -199,3 +199,13 @@ def test_angle_brackets_that_are_not_html_read_as_before(engine: str) -> None:
     assert [(m.written, m.syntax) for m in parsed.mentions] == [
         ("https://x.org/auto", "autolink"), ("mailto:me@x.org", "autolink"), ("https://x.org/l", "inline")]
     assert parsed.mentions[0].item_text == "a < b and https://x.org/auto or me@x.org l <3"
+
+
+def test_marked_sections_html_parser_cannot_name_do_not_stop_the_list(engine: str) -> None:
+    """``<![ ]>`` / ``<![foo[ x ]]>`` make html.parser raise AssertionError; the list is
+    still read: the links before it in that piece of HTML and everything outside it."""
+    text = ("# T\n\n<div>\n<a href=\"https://before.example/\">before</a>\n<![ ]>\n"
+            "<a href=\"https://after.example/\">after</a>\n</div>\n\n"
+            "Text <![foo[ x ]]> and [md](https://md.example/).\n")
+    got = [(m.url, m.line) for m in _read(text, engine).mentions]
+    assert got == [("https://before.example/", 4), ("https://md.example/", 9)]

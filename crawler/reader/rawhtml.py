@@ -90,11 +90,16 @@ def _first(attrs: list[tuple[str, str | None]], name: str) -> str | None:
 def html_events(content: str) -> list[Event]:
     """The link-related events of one piece of raw HTML, in order (see the module docstring)."""
     parser = _Tags()
-    parser.feed(content)
-    if not parser.rawdata.startswith("<!--"):
-        # what is left unread is a construct still open; an HTML comment that never closes runs
-        # to the end (HTML's "eof-in-comment"), which ``close`` in Python < 3.13 would end at the next ">"
-        parser.close()
+    try:
+        parser.feed(content)
+        if not parser.rawdata.startswith("<!--"):
+            # what is left unread is a construct still open; an HTML comment that never closes runs
+            # to the end (HTML's "eof-in-comment"), which ``close`` in Python < 3.13 would end at the next ">"
+            parser.close()
+    except AssertionError:
+        # html.parser (its _markupbase) asserts on marked sections it cannot name, e.g.
+        # ``<![ ]>`` or ``<![foo[ x ]]>``: keep what came before, ignore the rest of this piece
+        pass
     return parser.events
 
 
