@@ -209,3 +209,15 @@ def test_marked_sections_html_parser_cannot_name_do_not_stop_the_list(engine: st
             "Text <![foo[ x ]]> and [md](https://md.example/).\n")
     got = [(m.url, m.line) for m in _read(text, engine).mentions]
     assert got == [("https://before.example/", 4), ("https://md.example/", 9)]
+
+
+def test_the_crawl_counts_html_anchors_as_the_lists_own(engine: str) -> None:
+    """``trilha crawl`` reports an in-list fragment missing exactly when the reader has a
+    ``missing-anchor`` finding: ``<a name>`` and ``id`` anchors count, as on GitHub."""
+    from crawler.spiders.targets import internal_fragment_missing
+
+    text = ('# T\n\n<a name="top"></a>\n\n## Parte 1\n\n<p id="fim">x</p>\n\n'
+            "- [topo](#top)\n- [fim](#fim)\n- [parte](#parte-1)\n- [nada](#nope)\n")
+    parsed = _read(text, engine, base_url="https://github.com/u/r/blob/main/README.md")
+    missing = {m.fragment: internal_fragment_missing(m) for m in parsed.mentions if m.is_internal}
+    assert missing == {"top": False, "fim": False, "parte-1": False, "nope": True}

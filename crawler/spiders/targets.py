@@ -65,8 +65,8 @@ def targets_from_mentions(mentions: Iterable[Mention], config: Config) -> list[T
     """One target per canonical, in first-mention order.
 
     A link to one of the list's own headings (``is_internal``) makes the list's own page
-    a target (checked once); its fragment is checked against the list's headings by the
-    caller (:func:`internal_fragment_missing`), not against the fetched page.
+    a target (checked once); its fragment is checked against the list's own anchors by the
+    reader (:func:`internal_fragment_missing`), not against the fetched page.
     """
     out: dict[str, Target] = {}
     for m in mentions:
@@ -98,14 +98,11 @@ def targets_from_mentions(mentions: Iterable[Mention], config: Config) -> list[T
     return list(out.values())
 
 
-def internal_fragment_missing(m: Mention, anchors: Iterable[str]) -> bool:
-    """An in-list anchor that names none of the list's headings (GitHub slugs)."""
-    from urllib.parse import unquote
-
-    if not m.is_internal or not m.fragment:
-        return False
-    wanted = unquote(m.fragment).lower()
-    return wanted not in {a.lower() for a in anchors}
+def internal_fragment_missing(m: Mention) -> bool:
+    """An in-list anchor that names none of the list's own anchors: the reader's
+    ``missing-anchor`` finding (headings by GitHub's slug rules, and the ``id`` /
+    ``<a name>`` anchors of its raw HTML)."""
+    return m.is_internal and bool(m.fragment) and any(f.code == "missing-anchor" for f in m.findings)
 
 
 def targets_from_urls(urls: Sequence[str], config: Config) -> list[Target]:

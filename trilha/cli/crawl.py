@@ -256,10 +256,9 @@ def _targets(store: Any, config: Any, urls: tuple[str, ...], list_source: str | 
     study = read_list(list_source, fmt=fmt)   # same identity and base URL as `trilha ingest`
     list_id = ingest(store, study).list_id
     targets = targets_from_mentions(study.mentions, config)
-    anchors = [s.anchor for s in study.sections]
     mentions = [
         (m.written, mention_canonical(m),
-         ((m.fragment,) if internal_fragment_missing(m, anchors) else ()) if m.is_internal else None)
+         ((m.fragment,) if internal_fragment_missing(m) else ()) if m.is_internal else None)
         for m in study.mentions
     ]
     del study                               # the crawl needs only targets and mention rows
