@@ -181,7 +181,7 @@ def _worker_main(index: int, inbox: Any, events: Any, parent: int, log_level: in
 class WorkerPool:
     """Worker processes started ahead of their work.
 
-    ``trilha crawl`` starts them before it reads a big list (:func:`prestart_count`), so
+    ``trilha crawl`` starts them before it reads a list of many links (:func:`prestart_count`), so
     the workers' start-up (a fresh interpreter importing Scrapy, about a second each)
     overlaps the parent's reading and storing instead of following it.  Each worker waits
     for its share on its own inbox; :meth:`close` tells the ones never given work to leave.
@@ -214,6 +214,10 @@ class WorkerPool:
         for spec, sender in zip(specs, senders, strict=True):
             sender.start()              # at once: a pipe takes a big share only as fast as its worker reads
             self.sent[spec.index] = True
+        self._let_go_unused()
+
+    def let_go(self) -> None:
+        """Tell every worker that got no work to leave (without waiting for it)."""
         self._let_go_unused()
 
     def _let_go_unused(self) -> None:
@@ -261,20 +265,18 @@ class WorkerPool:
         self.close()
 
 
-#: a Markdown link is hardly ever under 32 bytes, so a local list smaller than this has
-#: fewer than ``AUTO_MIN_TARGETS`` links and is read too fast for a head start to matter
-PRESTART_MIN_BYTES = AUTO_MIN_TARGETS * 32
+def estimated_links(data: bytes) -> int:
+    """A cheap guess of how many links a list holds, from its bytes, before it is read:
+    the occurrences of ``http`` (every absolute link holds one, inline, reference,
+    autolink, bare or HTML; relative links are rare in study lists)."""
+    return data.count(b"http")
 
 
-def prestart_count(config: Config, source_bytes: int, db_url: str) -> int:
-    """How many workers to start before reading a list of ``source_bytes`` (0: none).
-
-    A guess from the file's size: if the list turns out smaller, the extra workers are
-    let go unused (:meth:`WorkerPool.give`).
-    """
-    if source_bytes < PRESTART_MIN_BYTES:
-        return 0
-    n = worker_count(config, max(source_bytes // 32, AUTO_MIN_TARGETS), db_url)
+def prestart_count(config: Config, links_guess: int, db_url: str) -> int:
+    """How many workers to start before reading a list of about ``links_guess`` links
+    (0: none): what :func:`worker_count` will decide once the list is read, from the guess.
+    If the list turns out otherwise, the extra workers are let go unused."""
+    n = worker_count(config, links_guess, db_url)
     return n if n > 1 else 0
 
 
@@ -295,6 +297,8 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
         if pool is not None:
             pool.close()
         pool = WorkerPool(len(shares), config.http_engine)
+    else:
+        logging.getLogger(__name__).info("crawling with the %d workers started ahead", len(shares))
     assert pool is not None
     share_config = worker_config(config, len(shares))
     pool.give([WorkerSpec(i, db_url, crawl_id, list(share), share_config)

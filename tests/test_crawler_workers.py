@@ -17,8 +17,8 @@ import pytest
 from crawler.run import PartReport, merge_reports
 from crawler.spiders.targets import Target
 from crawler.workers import (
-    PRESTART_MIN_BYTES,
     WorkerPool,
+    estimated_links,
     partition,
     prestart_count,
     share_key,
@@ -89,13 +89,21 @@ def test_merged_report_finishes_only_if_every_worker_did() -> None:
     assert Counter(r.reason for r in (merged, broken)) == Counter({"finished": 1, "worker 1 exited with code -9": 1})
 
 
-def test_prestart_count_guesses_from_the_list_size() -> None:
+def test_prestart_count_follows_the_guessed_links() -> None:
     db, auto = "sqlite:////tmp/x.sqlite3", min(os.cpu_count() or 1, 4)
-    assert prestart_count(Config(), PRESTART_MIN_BYTES - 1, db) == 0            # small: read at once
-    assert prestart_count(Config(), PRESTART_MIN_BYTES, db) == (auto if auto > 1 else 0)
-    assert prestart_count(Config(workers=3), 10 * PRESTART_MIN_BYTES, db) == 3
-    assert prestart_count(Config(workers=1), 10 * PRESTART_MIN_BYTES, db) == 0  # one process asked for
-    assert prestart_count(Config(workers=2), 10 * PRESTART_MIN_BYTES, "sqlite://") == 0   # in memory
+    assert prestart_count(Config(), 1_999, db) == 0                  # auto: one process below 2,000
+    assert prestart_count(Config(), 2_000, db) == (auto if auto > 1 else 0)
+    assert prestart_count(Config(workers=3), 100, db) == 3
+    assert prestart_count(Config(workers=2), 30, db) == 0           # too few to share
+    assert prestart_count(Config(workers=1), 10_000, db) == 0       # one process asked for
+    assert prestart_count(Config(workers=2), 10_000, "sqlite://") == 0   # in memory
+
+
+def test_estimated_links_counts_absolute_links_of_every_syntax() -> None:
+    text = ("# T\n\n- [a](https://a.example/) <https://b.example/> https://c.example/\n"
+            '- <a href="http://d.example/">d</a> [ref][r] and prose about lists\n\n[r]: https://e.example/\n')
+    assert estimated_links(text.encode()) == 5
+    assert estimated_links(("Só texto, nenhum link. " * 5000).encode()) == 0   # big file, no links
 
 
 def test_a_pool_given_no_work_lets_its_workers_go() -> None:
@@ -107,30 +115,28 @@ def test_a_pool_given_no_work_lets_its_workers_go() -> None:
     pool.close()                                                     # idempotent
 
 
-def _big_list(path: Path, hosts: int, links: int = 40) -> list[str]:
-    """A list over ``hosts`` fixture hosts, padded with prose past PRESTART_MIN_BYTES."""
+def _list_over_hosts(path: Path, hosts: int, links: int = 40) -> list[str]:
+    """A list of ``links`` links over ``hosts`` fixture hosts."""
     urls = [f"https://h{i % hosts}.example/_/ok?n={i}" for i in range(links)]
-    lines = ["# Lista grande", "", *(f"- [Link {i}]({u})" for i, u in enumerate(urls)), "", "## Notas", ""]
-    prose = "Um parágrafo de texto sem links, só para a lista ficar grande. " * 20
-    while sum(len(line) + 1 for line in lines) < PRESTART_MIN_BYTES + 100:
-        lines += [prose, ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
-    assert path.stat().st_size >= PRESTART_MIN_BYTES
+    lines = ["# Lista", "", *(f"- [Link {i}]({u})" for i, u in enumerate(urls))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return urls
 
 
 @pytest.mark.parametrize(("hosts", "shared_by"), [(2, 2), (1, 1)], ids=["two-hosts", "one-host"])
-def test_workers_started_while_a_big_list_is_read(fixture_server, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                  hosts: int, shared_by: int) -> None:
-    """A big list: its 2 workers start before it is read; with two hosts both crawl, with
-    one host the crawl runs in one process and the early workers are let go."""
+def test_workers_started_while_the_list_is_read(fixture_server, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                               hosts: int, shared_by: int) -> None:
+    """``--workers 2`` and enough links: the 2 workers start before the list is read and
+    are the ones that crawl (no second pool); with one host the crawl runs in one process
+    and the early workers are let go."""
     listing = tmp_path / "big.md"
-    urls = _big_list(listing, hosts)
+    urls = _list_over_hosts(listing, hosts)
     db = tmp_path / "store.sqlite3"
     done = run_cli(["-v", "crawl", str(listing), "--db", f"sqlite:///{db}", "--allow-private",
                     "--remap", fixture_server.remap, "--workers", "2", "--format", "json"])
     assert done.returncode == 0, done.stderr
-    assert "started 2 crawler workers while the list is read" in done.stderr
+    assert done.stderr.count("started 2 crawler workers while the list is read") == 1
+    assert ("crawling with the 2 workers started ahead" in done.stderr) == (shared_by == 2)
     out = json.loads(done.stdout)
     assert out["status"] == "finished" and out["counts"] == {"ok": len(urls)}
     with sqlite3.connect(db) as conn:

@@ -267,23 +267,28 @@ def _targets(store: Any, config: Any, urls: tuple[str, ...], list_source: str | 
 
 
 def _prestart(config: Any, list_source: str | None, db_url: str) -> Any:
-    """Start the crawl's worker processes now, while the list is read, if it looks big
-    enough to be shared (:func:`crawler.workers.prestart_count`); else None."""
+    """Start the crawl's worker processes now, while the list is read, if its bytes promise
+    enough links to share the crawl (:func:`crawler.workers.prestart_count`); else None."""
     from crawler import workers
 
-    size = 0
+    guess = 0
     if list_source is not None and "://" not in list_source:
         path = Path(list_source).expanduser()
         try:
-            size = path.stat().st_size if path.is_file() else sum(
-                p.stat().st_size for p in path.glob("*.md") if p.is_file())
+            files = [path] if path.is_file() else sorted(p for p in path.glob("*.md") if p.is_file())
+            guess = sum(workers.estimated_links(f.read_bytes()) for f in files
+                        if f.stat().st_size <= PRESTART_READ_CAP)
         except OSError:
-            size = 0                            # reading it will say what is wrong
-    count = workers.prestart_count(config, size, db_url)
+            guess = 0                           # reading it will say what is wrong
+    count = workers.prestart_count(config, guess, db_url)
     if not count:
         return None
     logging.getLogger(__name__).info("started %d crawler workers while the list is read", count)
     return workers.WorkerPool(count, config.http_engine)
+
+
+#: files above this are not read twice for the guess (the reader's own cap is higher)
+PRESTART_READ_CAP = 64 * 1024 * 1024
 
 
 def _give_back_memory() -> None:
