@@ -88,12 +88,14 @@ def worker_count(config: Config, targets: int, db_url: str) -> int:
     return max(1, min(wanted, targets // MIN_TARGETS_PER_WORKER))
 
 
-def worker_config(config: Config, workers: int) -> Config:
-    """Each worker's config: ``concurrency`` (requests in flight in *total*) is divided
-    between the workers; per-host limits hold as they are (each host is in one share)."""
+def worker_config(config: Config, workers: int, index: int = 0) -> Config:
+    """Worker ``index``'s config: ``concurrency`` (requests in flight in *total*) is divided
+    between the workers, the remainder to the first ones, at least 1 each; per-host limits
+    stay (each host is in one share), within the worker's part of the total."""
     if workers <= 1:
         return config
-    return replace(config, concurrency=max(1, -(-config.concurrency // workers)))
+    part, extra = divmod(config.concurrency, workers)
+    return replace(config, concurrency=max(1, part + (1 if index < extra else 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,8 +302,7 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
     else:
         logging.getLogger(__name__).info("crawling with the %d workers started ahead", len(shares))
     assert pool is not None
-    share_config = worker_config(config, len(shares))
-    pool.give([WorkerSpec(i, db_url, crawl_id, list(share), share_config)
+    pool.give([WorkerSpec(i, db_url, crawl_id, list(share), worker_config(config, len(shares), i))
                for i, share in enumerate(shares)])
     events, procs = pool.events, pool.procs[: len(shares)]
     try:
@@ -333,6 +334,8 @@ def _collect(events: Any, procs: Sequence[Any],
             continue
         except KeyboardInterrupt:
             continue                    # the workers got the same signal and are stopping
+        if not 0 <= index < len(procs):
+            continue                    # from a worker started ahead and let go (e.g. its warm-up failed)
         if kind == "progress":
             for verdict, status, reason in payload:
                 counts[verdict] += 1

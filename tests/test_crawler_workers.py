@@ -72,8 +72,8 @@ def test_total_concurrency_is_divided_between_workers() -> None:
     config = Config(concurrency=16, per_host_concurrency=2)
     assert worker_config(config, 1) is config
     assert (worker_config(config, 2).concurrency, worker_config(config, 2).per_host_concurrency) == (8, 2)
-    assert worker_config(config, 3).concurrency == 6                # rounded up: never below the total
-    assert worker_config(Config(concurrency=1), 4).concurrency == 1
+    assert [worker_config(config, 3, i).concurrency for i in range(3)] == [6, 5, 5]   # adds up to 16
+    assert [worker_config(Config(concurrency=1), 2, i).concurrency for i in range(2)] == [1, 1]   # at least 1
 
 
 def test_merged_report_finishes_only_if_every_worker_did() -> None:
