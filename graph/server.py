@@ -133,9 +133,9 @@ def make_handler(store: ox.Store, limits: Limits) -> type[BaseHTTPRequestHandler
                 return
             except QueryTimeoutError as exc:
                 # Oxigraph goes on with it: its slot stays taken until it really ends
-                held_by_runaway = True
                 threading.Thread(target=_release_after, args=(exc.still_running,),
                                  name="trilha-sparql-slot", daemon=True).start()
+                held_by_runaway = True
                 self._send(503, f"{exc}; it holds one of {limits.max_concurrent} query slots until "
                                 "the engine finishes it\n")
                 return

@@ -175,6 +175,7 @@ def run_query(
     """Check ``text`` with :func:`check_query`, run it on ``store`` within the limits."""
     full = check_query(bind_values(text, params))
     box: dict[str, Any] = {}
+    abandoned = threading.Event()       # set at the deadline: stop reading solutions
 
     def work() -> None:
         try:
@@ -186,6 +187,8 @@ def run_query(
                 rows = []
                 truncated = False
                 for sol in answer:
+                    if abandoned.is_set():
+                        return          # nobody waits: Oxigraph evaluates lazily, so this ends it
                     if len(rows) >= max_rows:
                         truncated = True
                         break
@@ -195,6 +198,8 @@ def run_query(
                 triples = []
                 truncated = False
                 for t in answer:
+                    if abandoned.is_set():
+                        return
                     if len(triples) >= max_rows:
                         truncated = True
                         break
@@ -209,6 +214,7 @@ def run_query(
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
+        abandoned.set()
         raise QueryTimeoutError(f"query exceeded the time limit of {timeout:g} s", worker)
     if "error" in box:
         raise box["error"]

@@ -113,3 +113,35 @@ def test_csv_tsv_and_xml_results() -> None:
     ns = "{http://www.w3.org/2005/sparql-results#}"
     assert [v.get("name") for v in root.iter(ns + "variable")] == ["s", "label", "n", "none"]
     assert root.find(f"{ns}results/{ns}result/{ns}binding/{ns}uri").text == "urn:a"
+
+
+def test_an_abandoned_query_stops_at_its_next_solution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the deadline the caller gets QueryTimeoutError at once, and the query thread,
+    reading solutions one by one (Oxigraph evaluates lazily), stops at the next one
+    instead of running on (here: an endless stream of slow solutions)."""
+    import time
+    import types
+
+    import pyoxigraph as ox
+
+    import graph.sparql as sparql
+
+    class EndlessSolutions:
+        variables = [types.SimpleNamespace(value="n")]
+        read = 0
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            while True:
+                time.sleep(0.01)
+                EndlessSolutions.read += 1
+                yield (ox.Literal(str(EndlessSolutions.read)),)
+
+    fake = types.SimpleNamespace(QueryBoolean=type("NoBoolean", (), {}), QuerySolutions=EndlessSolutions,
+                                 Literal=ox.Literal)
+    monkeypatch.setattr(sparql, "ox", fake)
+    store = types.SimpleNamespace(query=lambda _text: EndlessSolutions())
+    with pytest.raises(sparql.QueryTimeoutError) as caught:
+        sparql.run_query(store, "SELECT ?n WHERE { ?s ?p ?n }", timeout=0.2, max_rows=10**9)  # type: ignore[arg-type]
+    caught.value.still_running.join(2)
+    assert not caught.value.still_running.is_alive()
+    assert 0 < EndlessSolutions.read < 100                        # ~20 read in 0.2 s, then it stopped
