@@ -198,8 +198,14 @@ class WorkerPool:
                                       args=(i, inbox, self.events, os.getpid(), level, engine))
                       for i, inbox in enumerate(self.inboxes)]
         self.sent = [False] * size      # a spec (or None: not needed) went to this worker
-        for proc in self.procs:
-            proc.start()
+        try:
+            for proc in self.procs:
+                proc.start()
+        except BaseException:
+            self.procs = [p for p in self.procs if p.pid is not None]   # the ones that did start
+            self.inboxes, self.sent = self.inboxes[: len(self.procs)], self.sent[: len(self.procs)]
+            self.close()                # they leave instead of waiting on their inbox for ever
+            raise
 
     @property
     def size(self) -> int:

@@ -177,3 +177,26 @@ def test_an_error_in_the_parent_stops_its_workers(fixture_server, tmp_path: Path
     assert time.monotonic() - started < 60                     # 40 one-second pages at 4 at a time: ~10 s
     assert multiprocessing.active_children() == []              # every worker reaped
     assert len(crawls.crawl_checks(store, crawl_id)) < len(urls)  # stopped early, what it had is stored
+
+
+def test_a_pool_that_cannot_start_every_worker_lets_the_started_ones_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If starting the second worker fails, the first one is let go and reaped (it would
+    otherwise wait on its inbox until the parent's exit, which waits for it)."""
+    import multiprocessing
+    from multiprocessing.process import BaseProcess
+
+    real_start = BaseProcess.start
+    started: list[object] = []
+
+    def start_once(self: BaseProcess) -> None:
+        if started:
+            raise OSError("fork: Resource temporarily unavailable")
+        started.append(self)
+        real_start(self)
+
+    monkeypatch.setattr(BaseProcess, "start", start_once)
+    with pytest.raises(OSError, match="Resource temporarily unavailable"):
+        WorkerPool(2, "asyncio")
+    monkeypatch.undo()
+    assert multiprocessing.active_children() == []
+    assert started and started[0].exitcode == 0                    # type: ignore[attr-defined]
