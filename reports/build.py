@@ -78,7 +78,7 @@ def link_rows(history: ListHistory, assessments: Mapping[str, Assessment]) -> li
             last_ok=a.last_ok if a else None, last_checked=latest_obs.started_at if latest_obs else None,
             consecutive_failures=a.consecutive_failures if a else 0, streak=a.streak if a else 0,
             long_lasting=a.long_lasting if a else False, suggestion=suggest(health, m, a, resource),
-            duplicate_of=dup,
+            duplicate_of=dup, syntax=m.syntax,
         ))
     return rows
 

@@ -11,11 +11,19 @@ is changed, by health (docs/reports.md §5):
   YYYY-MM-DD)_`` is inserted right after it; ``--dead keep``: untouched.
 
 ``failing``, ``flaky`` and ``blocked`` links are never touched: they are not confirmed.
+
+Each edit carries its mention's ``syntax``: a Markdown URL is looked for where a Markdown
+link target stands, a link read from raw HTML only as the value of its element's
+``href`` / ``src``; the new URL goes into an attribute HTML-escaped, and the mark after an
+HTML link is plain text (`` (dead link since YYYY-MM-DD)``: no Markdown is rendered inside
+an HTML block).
 """
 
 from __future__ import annotations
 
 import difflib
+import html
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,21 +32,38 @@ from trilha.model import Health
 from reports.model import Report
 
 DEAD_MODES = ("archive", "mark", "keep")
-#: bytes that may come right before a URL in a Markdown link / autolink / reference / bare
-#: URL, or an HTML attribute value (``href="…"``, ``src='…'``, ``src=…``)
-BEFORE = frozenset(b"(<: \t[\"'=")
+#: bytes that may come right before a URL in a Markdown link / autolink / reference / bare URL
+#: (never ``"``, ``'`` or ``=``: a URL after those is an HTML attribute or prose, see :func:`_html_attrs`)
+BEFORE = frozenset(b"(<: \t[")
 #: bytes that may come right after it
 AFTER = frozenset(b")> \t\"'\r\n")
+
+#: An HTML comment (skipped: the reader reads nothing in it), or a start tag on a line: ``<``
+#: and a tag name followed by whitespace, ``/`` or ``>`` (so an autolink ``<https://…>`` or
+#: ``<a@b.c>`` is no tag).  Names and attributes are read as
+#: Python's ``html.parser`` reads them (its ``attrfind_tolerant``), which is what the reader
+#: uses (crawler/reader/rawhtml.py): https://github.com/python/cpython/blob/3.11/Lib/html/parser.py
+_TAG = re.compile(rb"<!--.*?(?:-->|$)|<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)", re.DOTALL)
+_ATTR = re.compile(rb"""[\s/]*(?<=['"\s/])([^\s/>][^\s/=>]*)(?:\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?""")
+_A_START = re.compile(rb"<a(?=[\s/>]|$)", re.IGNORECASE)
+_A_END = re.compile(rb"</a\s*>", re.IGNORECASE)
+#: the attribute that holds the link, by element (the ones the reader reads)
+LINK_ATTR = {b"a": b"href", b"img": b"src", b"video": b"src", b"audio": b"src", b"source": b"src"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Edit:
     line: int
-    occurrence: int                # n-th mention of this written URL on this line (0-based)
+    occurrence: int                # n-th mention of this written URL on this line (0-based), of its family
     written: str
     new: str | None                # replacement URL, or None for a mark
     mark: str | None = None        # text inserted after the link
     why: str                       # moved | malformed | dead
+    syntax: str = "inline"         # the mention's syntax: inline | reference | autolink | bare | html
+
+    @property
+    def html(self) -> bool:
+        return self.syntax == "html"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,39 +73,115 @@ class FixResult:
     notes: tuple[str, ...]         # edits that could not be applied, and why
 
 
+def dead_mark(since: str, *, html: bool) -> str:
+    """The mark put after a dead link: Markdown emphasis, or plain text after an HTML element
+    (GitHub renders no Markdown inside an HTML block, so ``_…_`` would show its underscores)."""
+    return f" (dead link{since})" if html else f" _(dead link{since})_"
+
+
 def plan_edits(report: Report, *, dead: str = "archive") -> list[Edit]:
     if dead not in DEAD_MODES:
         raise ValueError(f"--dead must be one of {', '.join(DEAD_MODES)}")
-    seen: Counter[tuple[int, str]] = Counter()
+    # Markdown URLs and HTML attribute values are found apart (:func:`_locate`), so each
+    # family counts its own occurrences
+    seen: Counter[tuple[int, str, bool]] = Counter()
     edits: list[Edit] = []
     for row in sorted(report.rows, key=lambda r: r.order):
-        key = (row.line, row.written)
+        html = row.syntax == "html"
+        key = (row.line, row.written, html)
         occurrence = seen[key]
         seen[key] += 1
         s = row.suggestion
+        at = {"line": row.line, "occurrence": occurrence, "written": row.written, "syntax": row.syntax}
         if row.health is Health.MOVED and s is not None and s.url:
-            edits.append(Edit(line=row.line, occurrence=occurrence, written=row.written, new=s.url, why="moved"))
+            edits.append(Edit(**at, new=s.url, why="moved"))
         elif row.health is Health.MALFORMED and s is not None and s.url:
-            edits.append(Edit(line=row.line, occurrence=occurrence, written=row.written, new=s.url, why="malformed"))
+            edits.append(Edit(**at, new=s.url, why="malformed"))
         elif row.health is Health.DEAD and dead == "archive":
-            edits.append(Edit(line=row.line, occurrence=occurrence, written=row.written,
-                              new=s.url if s is not None and s.action == "archive" else None, why="dead"))
+            edits.append(Edit(**at, new=s.url if s is not None and s.action == "archive" else None, why="dead"))
         elif row.health is Health.DEAD and dead == "mark":
             since = f" since {row.since:%Y-%m-%d}" if row.since else ""
-            edits.append(Edit(line=row.line, occurrence=occurrence, written=row.written, new=None,
-                              mark=f" _(dead link{since})_", why="dead"))
+            edits.append(Edit(**at, new=None, mark=dead_mark(since, html=html), why="dead"))
     return edits
 
 
+@dataclass(frozen=True, slots=True)
+class _Attr:
+    """The link attribute of one start tag on a line."""
+
+    tag: bytes                     # lower-case element name
+    tag_start: int                 # its ``<``
+    tag_end: int | None            # just after its ``>``; None when the tag goes on past the line
+    start: int                     # the value as written, quotes excluded
+    end: int
+    quote: bytes                   # b'"', b"'" or b"" (unquoted)
+
+
+def _tags(line: bytes) -> list[tuple[bytes, int, int | None, list[tuple[bytes, int, int, bytes]]]]:
+    """The start tags on a line: (lower-case name, ``<``, after ``>`` or None, attributes as
+    (lower-case name, value start, value end, quote))."""
+    tags = []
+    pos = 0
+    while (m := _TAG.search(line, pos)) is not None:
+        if m.group(1) is None:                # an HTML comment: nothing in it is read
+            pos = m.end()
+            continue
+        k = m.end()
+        attrs = []
+        while (a := _ATTR.match(line, k)) is not None and a.end() > k:
+            value = a.group(2)
+            if value is not None:
+                q = value[:1] if value[:1] in (b'"', b"'") and value[-1:] == value[:1] and len(value) > 1 else b""
+                vstart = a.start(2) + len(q)
+                attrs.append((a.group(1).lower(), vstart, a.end(2) - len(q), q))
+            k = a.end()
+        while line[k:k + 1].isspace() or line[k:k + 1] == b"/":
+            k += 1
+        end = k + 1 if line[k:k + 1] == b">" else None
+        tags.append((m.group(1).lower(), m.start(), end, attrs))
+        pos = end if end is not None else len(line)
+    return tags
+
+
+def _html_attrs(line: bytes) -> list[_Attr]:
+    """The link attributes on a line, in order: the first ``href`` of each ``<a>``, the first
+    ``src`` of each ``<img>`` / ``<video>`` / ``<audio>`` / ``<source>`` (of a repeated
+    attribute the first counts, as in the reader); attribute names in any case."""
+    found = []
+    for name, tag_start, tag_end, attrs in _tags(line):
+        want = LINK_ATTR.get(name)
+        for attr, start, end, quote in attrs:
+            if attr == want:
+                found.append(_Attr(name, tag_start, tag_end, start, end, quote))
+                break
+    return found
+
+
+def _find_html(line: bytes, written: str, occurrence: int) -> _Attr | None:
+    """The n-th link attribute whose value, character references decoded (as the reader
+    decodes it), is ``written``."""
+    found = 0
+    for attr in _html_attrs(line):
+        value = html.unescape(line[attr.start:attr.end].decode("utf-8", errors="surrogateescape"))
+        if value == written:
+            if found == occurrence:
+                return attr
+            found += 1
+    return None
+
+
 def _find(line: bytes, url: bytes, occurrence: int) -> tuple[int, int] | None:
-    """Start and end of the n-th occurrence of ``url`` that stands alone as a link target."""
+    """Start and end of the n-th occurrence of ``url`` that stands alone as a Markdown link
+    target (never inside an HTML tag that ends on the line)."""
+    inside = [(t[1], t[2]) for t in _tags(line) if t[2] is not None]
     found, start = 0, 0
     while True:
         i = line.find(url, start)
         if i < 0:
             return None
         j = i + len(url)
-        if (i == 0 or line[i - 1] in BEFORE) and (j == len(line) or line[j] in AFTER):
+        if ((i == 0 or line[i - 1] in BEFORE) and (j == len(line) or line[j] in AFTER)
+                and not any(a < i < b for a, b in inside)):
             if found == occurrence:
                 return i, j
             found += 1
@@ -88,15 +189,15 @@ def _find(line: bytes, url: bytes, occurrence: int) -> tuple[int, int] | None:
 
 
 def _html_escaped(url: str) -> str:
-    """The URL as it is written in an HTML attribute (``&`` as ``&amp;``)."""
+    """The URL with ``&`` as ``&amp;`` (how a Markdown list may write it: CommonMark decodes it)."""
     return url.replace("&", "&amp;")
 
 
 def _locate(line: bytes, e: Edit) -> tuple[int, int, bool] | None:
-    """Where the edit's URL is on the line: (start, end, written HTML-escaped).
+    """Where a Markdown edit's URL is on the line: (start, end, written with ``&amp;``).
 
-    A link read from raw HTML (``<a href="…&amp;…">``) has its decoded URL as
-    ``written``; when that is not on the line, its ``&amp;`` form is looked for."""
+    ``written`` is the decoded URL (CommonMark decodes entities in link destinations); when
+    that is not on the line, its ``&amp;`` form is looked for."""
     pos = _find(line, e.written.encode("utf-8"), e.occurrence)
     if pos is not None:
         return pos[0], pos[1], False
@@ -107,16 +208,33 @@ def _locate(line: bytes, e: Edit) -> tuple[int, int, bool] | None:
     return None
 
 
-def _link_end(line: bytes, start: int, end: int) -> int:
-    """Where a mark goes: after the closing ``)`` / ``>`` of the link (or after the URL);
-    for an HTML attribute, after the element's ``</a>`` (else its tag's ``>``), never inside
-    the tag."""
-    if start > 0 and line[start - 1:start] in (b'"', b"'", b"="):
-        close = line.find(b"</a>", end)
-        if close >= 0:
-            return close + len(b"</a>")
-        tag_end = line.find(b">", end)
-        return tag_end + 1 if tag_end >= 0 else len(line.rstrip(b"\r\n"))
+def _attr_value(new: str, quote: bytes) -> bytes:
+    """``new`` as an HTML attribute value: always escaped (``&`` ``<`` ``>`` ``"`` ``'`` as
+    character references, https://docs.python.org/3/library/html.html#html.escape), so it
+    can neither end the quoted value nor the tag; an unquoted value that would hold
+    whitespace gets double quotes (whitespace ends an unquoted value)."""
+    value = html.escape(new, quote=True).encode("utf-8")
+    if not quote and any(c in value for c in b" \t\n\f\r"):
+        return b'"' + value + b'"'
+    return value
+
+
+def _html_mark_at(line: bytes, attr: _Attr) -> int | None:
+    """Where a mark goes after an HTML link: after its own ``</a>`` when that ends the anchor
+    on this line (no other ``<a`` starts in between), else after the start tag's ``>``; None
+    when the tag goes on past the line (a mark there would land inside the tag)."""
+    if attr.tag_end is None:
+        return None
+    if attr.tag == b"a":
+        close = _A_END.search(line, attr.tag_end)
+        if close is not None and _A_START.search(line, attr.tag_end, close.start()) is None:
+            return close.end()
+    return attr.tag_end
+
+
+def _link_end(line: bytes, end: int) -> int:
+    """Where a mark goes after a Markdown link: after the closing ``)`` / ``>`` of the link
+    (or after the URL)."""
     if end < len(line) and line[end:end + 1] in (b")", b">"):
         return end + 1
     if end < len(line) and line[end:end + 1] in (b" ", b"\t"):
@@ -125,6 +243,36 @@ def _link_end(line: bytes, start: int, end: int) -> int:
         if close > 0 and quote in (b'"', b"'", b"("):
             return close + 1
     return end
+
+
+def _markdown_change(line: bytes, e: Edit) -> tuple[int, int, bytes] | str:
+    """(start, end, bytes) of a Markdown edit, or why it cannot be applied."""
+    pos = _locate(line, e)
+    if pos is None:
+        return _NOT_FOUND
+    start, end, escaped = pos
+    if e.mark is not None:
+        at = _link_end(line, end)
+        return at, at, e.mark.encode("utf-8")
+    assert e.new is not None
+    return start, end, (_html_escaped(e.new) if escaped else e.new).encode("utf-8")
+
+
+def _html_change(line: bytes, e: Edit) -> tuple[int, int, bytes] | str:
+    """(start, end, bytes) of an edit of a link read from raw HTML, or why it cannot be applied."""
+    attr = _find_html(line, e.written, e.occurrence)
+    if attr is None:
+        return _NOT_FOUND
+    if e.mark is not None:
+        at = _html_mark_at(line, attr)
+        if at is None:
+            return "is in an HTML tag that goes on past its line: no mark added"
+        return at, at, e.mark.encode("utf-8")
+    assert e.new is not None
+    return attr.start, attr.end, _attr_value(e.new, attr.quote)
+
+
+_NOT_FOUND = "not found on that line (file changed since ingest?)"
 
 
 def apply_edits(data: bytes, edits: list[Edit]) -> FixResult:
@@ -139,18 +287,12 @@ def apply_edits(data: bytes, edits: list[Edit]) -> FixResult:
         if not 1 <= e.line <= len(lines):
             notes.append(f"line {e.line}: beyond the end of the file: {e.written} left as is")
             continue
-        pos = _locate(lines[e.line - 1], e)
-        if pos is None:
-            notes.append(f"line {e.line}: {e.written} not found on that line (file changed since ingest?)")
+        line = lines[e.line - 1]
+        change = _html_change(line, e) if e.html else _markdown_change(line, e)
+        if isinstance(change, str):
+            notes.append(f"line {e.line}: {e.written} {change}")
             continue
-        start, end, escaped = pos
-        if e.mark is not None:
-            at = _link_end(lines[e.line - 1], start, end)
-            by_line.setdefault(e.line, []).append((at, at, e.mark.encode("utf-8"), e))
-        else:
-            assert e.new is not None
-            new = _html_escaped(e.new) if escaped else e.new
-            by_line.setdefault(e.line, []).append((start, end, new.encode("utf-8"), e))
+        by_line.setdefault(e.line, []).append((*change, e))
     for lineno, changes in by_line.items():
         line = lines[lineno - 1]
         for start, end, new, e in sorted(changes, key=lambda c: c[0], reverse=True):

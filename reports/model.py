@@ -44,6 +44,7 @@ class LinkRow:
     long_lasting: bool
     suggestion: Suggestion | None
     duplicate_of: int | None = None   # line of the first mention of the same resource
+    syntax: str = "inline"         # how it is written: inline | reference | autolink | bare | html
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -160,22 +160,118 @@ def test_fix_on_the_mojibake_seed_keeps_the_raw_bytes(tmp_path) -> None:
 
 def test_apply_edits_on_links_read_from_raw_html() -> None:
     """Links from raw HTML (crawler/reader/rawhtml.py) are patched inside their attribute:
-    the ``&amp;`` form is found and the new URL written in the same form, and a mark goes
-    after ``</a>`` (or the tag), never inside the tag."""
+    the ``&amp;`` form is found and the new URL written escaped, and a mark goes after
+    ``</a>`` (or the tag), never inside the tag."""
     data = (b"# T\n"
             b'<p><a href="https://x.org/a?p=1&amp;q=2">old</a> and <img src=\'https://x.org/i.png\' alt="i"></p>\n'
             b'<a href="https://x.org/gone">gone</a> rest\n'
             b"<img src=https://x.org/dead.png>\n")
     edits = [
-        Edit(line=2, occurrence=0, written="https://x.org/a?p=1&q=2", new="https://y.org/a?p=1&q=3", why="moved"),
-        Edit(line=2, occurrence=0, written="https://x.org/i.png", new="https://y.org/i.png", why="moved"),
-        Edit(line=3, occurrence=0, written="https://x.org/gone", new=None, mark=" _(dead link)_", why="dead"),
-        Edit(line=4, occurrence=0, written="https://x.org/dead.png", new=None, mark=" _(dead)_", why="dead"),
+        Edit(line=2, occurrence=0, written="https://x.org/a?p=1&q=2", new="https://y.org/a?p=1&q=3", why="moved",
+             syntax="html"),
+        Edit(line=2, occurrence=0, written="https://x.org/i.png", new="https://y.org/i.png", why="moved", syntax="html"),
+        Edit(line=3, occurrence=0, written="https://x.org/gone", new=None, mark=" (dead link)", why="dead",
+             syntax="html"),
+        Edit(line=4, occurrence=0, written="https://x.org/dead.png", new=None, mark=" (dead)", why="dead",
+             syntax="html"),
     ]
     result = apply_edits(data, edits)
     assert result.notes == ()
     assert result.data.splitlines()[1:] == [
         b'<p><a href="https://y.org/a?p=1&amp;q=3">old</a> and <img src=\'https://y.org/i.png\' alt="i"></p>',
-        b'<a href="https://x.org/gone">gone</a> _(dead link)_ rest',
-        b"<img src=https://x.org/dead.png> _(dead)_",
+        b'<a href="https://x.org/gone">gone</a> (dead link) rest',
+        b"<img src=https://x.org/dead.png> (dead)",
     ]
+
+
+HTML_LIST = """# Links
+
+- [x](https://login.example/?next=https://a.example/) [y](https://a.example/)
+- Note "https://a.example/" then [link](https://a.example/)
+
+<p align="center"><img src="https://dead.example/i.png"> text <a href="https://ok.example/">ok</a></p>
+
+Before <A HREF="https://gone.example/">Gone</A > and <a href="https://ok.example/">ok</a>
+
+<div><a href='https://m.example/?a=1&amp;b=2'><IMG SRC=https://dead.example/i.png></a> <a href="https://ok.example/" title="https://m.example/?a=1&amp;b=2">ok</a></div>
+
+- [md](https://gone.example/) and <a href="https://gone.example/">html</a>
+"""
+
+
+def test_fix_edits_only_mentions_and_patches_html_links_safely(tmp_path) -> None:
+    """The reviewer's cases, through the real reader, store and CLI: a URL inside another
+    link's query or in quoted prose is no mention and stays; an HTML link's mark goes after its
+    own ``</A >`` or its own tag, as plain text; a replacement is HTML-escaped in an attribute;
+    a Markdown and an HTML mention of one URL on a line are each found."""
+    path = tmp_path / "README.md"
+    path.write_text(HTML_LIST, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'html.db'}"
+    store = open_store(db)
+    sl = read_study_list(str(path))
+    list_id = ingest(store, sl).list_id
+    moved = {"https://a.example/": "https://a2.example/",
+             "https://m.example/?a=1&b=2": "https://n.example/?q=\"x\"&r='y'&s=<z>"}
+    dead = {"https://dead.example/i.png", "https://gone.example/"}
+    checks = []
+    for c in {m.canonical for m in sl.mentions if m.canonical and not m.is_internal}:
+        if c in moved:
+            checks.append(CheckResult(canonical=c, url=c, verdict=Verdict.MOVED, http_status=301,
+                                      final_url=moved[c], suggested_url=moved[c]))
+        elif c in dead:
+            checks.append(CheckResult(canonical=c, url=c, verdict=Verdict.DEAD, http_status=404, reason="404"))
+        else:
+            checks.append(CheckResult(canonical=c, url=c, verdict=Verdict.OK, http_status=200))
+    add_crawl(store, list_id, 1, checks)
+    add_crawl(store, list_id, 2, checks)
+    store.close()
+    result = CliRunner().invoke(cli, ["fix", str(path), "--in-place", "--dead", "mark", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "not found" not in result.stderr
+    mark = " (dead link since 2025-01-02)"
+    assert path.read_text(encoding="utf-8").splitlines()[2:] == [
+        "- [x](https://login.example/?next=https://a.example/) [y](https://a2.example/)",
+        "- Note \"https://a.example/\" then [link](https://a2.example/)",
+        "",
+        f'<p align="center"><img src="https://dead.example/i.png">{mark} text <a href="https://ok.example/">ok</a></p>',
+        "",
+        f'Before <A HREF="https://gone.example/">Gone</A >{mark} and <a href="https://ok.example/">ok</a>',
+        "",
+        "<div><a href='https://n.example/?q=&quot;x&quot;&amp;r=&#x27;y&#x27;&amp;s=&lt;z&gt;'>"
+        f"<IMG SRC=https://dead.example/i.png>{mark}</a> "
+        '<a href="https://ok.example/" title="https://m.example/?a=1&amp;b=2">ok</a></div>',
+        "",
+        f'- [md](https://gone.example/) _(dead link since 2025-01-02)_ and <a href="https://gone.example/">html</a>{mark}',
+    ]
+    # the patched list reads back to the new URLs, each mention where it was
+    again = {(m.line, m.written) for m in read_study_list(str(path)).mentions}
+    assert (3, "https://a2.example/") in again and (4, "https://a2.example/") in again
+    assert (10, "https://n.example/?q=\"x\"&r='y'&s=<z>") in again
+    assert (3, "https://login.example/?next=https://a.example/") in again
+
+
+def test_apply_edits_html_attribute_edge_cases() -> None:
+    """Commented-out tags are not links; an unquoted value that gets whitespace is quoted; a
+    mark is not added inside a tag that goes on past its line; an ``</a>`` after another
+    ``<a`` is not this link's; attribute and tag names in any case."""
+    data = (b"<!-- <a href=\"https://x.org/\">old</a> --> <a hReF=https://x.org/>x</a>\n"
+            b'<a href="https://x.org/"\n'
+            b'   title="t">x</a>\n'
+            b'<a href="https://x.org/"><a href="https://y.org/">y</a>\n')
+    edits = [
+        Edit(line=1, occurrence=0, written="https://x.org/", new="https://x.org/a b", why="malformed", syntax="html"),
+        Edit(line=2, occurrence=0, written="https://x.org/", new=None, mark=" (dead link)", why="dead", syntax="html"),
+        Edit(line=4, occurrence=0, written="https://x.org/", new=None, mark=" (dead link)", why="dead", syntax="html"),
+    ]
+    result = apply_edits(data, edits)
+    assert result.data.splitlines() == [
+        b'<!-- <a href="https://x.org/">old</a> --> <a hReF="https://x.org/a b">x</a>',
+        b'<a href="https://x.org/"',
+        b'   title="t">x</a>',
+        b'<a href="https://x.org/"> (dead link)<a href="https://y.org/">y</a>',
+    ]
+    assert result.notes == ("line 2: https://x.org/ is in an HTML tag that goes on past its line: no mark added",)
+    # a Markdown edit never takes an attribute value or a quoted copy
+    md = apply_edits(b'<img src="https://x.org/"> "https://x.org/" [x](https://x.org/)\n',
+                     [Edit(line=1, occurrence=0, written="https://x.org/", new="https://z.org/", why="moved")])
+    assert md.data == b'<img src="https://x.org/"> "https://x.org/" [x](https://z.org/)\n'
