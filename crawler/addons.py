@@ -298,6 +298,11 @@ class ClaimStartMiddleware:
         lease goes, and the claims of resources still without a check are free for
         ``--resume`` (another worker may also redo one this run did check: more work,
         still one check per resource in the store).
+
+        Scrapy sends ``spider_closed`` after the item pipelines' ``close_spider`` (the
+        store pipeline's last flush; scrapy/core/engine.py ``close_spider_async``: scraper
+        closed, then the signal), so a lease seen ``done`` or gone means that run's checks
+        are in the store: crawler.run._shared_status reads the leases before the checks.
         """
         if self._renewal is not None:
             self._renewal.cancel()

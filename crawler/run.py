@@ -209,8 +209,9 @@ def run_crawl(
     stats["offline_reason"] = decision.reason
     if status == "finished" and config.redis_url:
         status = _shared_status(store, crawl_id, targets, config.redis_url)
-    if status != "running":
-        crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline)
+    # "running" adds this run's stats and leaves the status to the last worker; a crawl
+    # another worker already closed as finished stays finished (and is reported so)
+    status = crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline) or status
     written = int(stats.get("item_scraped_count", 0))
     return CrawlOutcome(crawl_id=crawl_id, status=status, offline=decision.offline,
                         offline_reason=decision.reason, resumed=resumed, checked=written,
@@ -223,18 +224,26 @@ _LINK_SPIDER = "trilha-links"       # crawler.spiders.links.LinkSpider.name (not
 def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis_url: str) -> str:
     """The status of a crawl shared through Redis once this worker's spider finished.
 
-    ``finished`` only when every target has a check in the crawl: the worker that finds
-    that closes it.  Otherwise the missing resources are claimed by other worker runs:
-    while one of them holds its lease the crawl stays ``running`` (that worker closes it);
-    with none left (killed, crashed), it is ``interrupted`` and ``--resume`` takes their
-    claims over (crawler.addons.ClaimStartMiddleware).
+    ``finished`` when every target has a check in the crawl: the worker that finds that
+    closes it.  Otherwise the missing resources are claimed by other worker runs: while
+    one of them holds its lease the crawl stays ``running`` (the last of them closes it);
+    with none left (killed, crashed, interrupted), it is ``interrupted``
+    and ``--resume`` takes their claims over (crawler.addons.ClaimStartMiddleware).
+
+    The leases are read *before* the checks: a worker marks its lease ``done`` only after
+    its last checks are written (crawler.addons), so a lease seen gone or done here means
+    its checks are in the read that follows.  (Checks first, a worker finishing between
+    the two reads looked both unchecked and gone, and a finished crawl became
+    ``interrupted``.)  Of two workers finishing together, the one reading later sees the
+    other's lease done and every check: one of them always closes the crawl.
     """
     from crawler.addons import live_workers
 
+    live = live_workers(redis_url, _LINK_SPIDER, crawls.crawl_key(store, crawl_id))
     missing = {t.canonical for t in targets} - crawls.checked_canonicals(store, crawl_id)
     if not missing:
         return "finished"
-    if live_workers(redis_url, _LINK_SPIDER, crawls.crawl_key(store, crawl_id)):
+    if live:
         logger.warning("%d resources still being checked by other workers; the last worker to finish "
                        "closes the crawl", len(missing))
         return "running"

@@ -13,11 +13,13 @@ Redis; a failure when ``CI`` is set.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,42 @@ def _fetched(fixture_server, token: str) -> dict[str, set[str]]:  # type: ignore
     return by
 
 
+def _crawl_args(fixture_server, urls: list[str], *extra: str) -> list[str]:  # type: ignore[no-untyped-def]
+    args = ["crawl", "--allow-private", "--remap", fixture_server.remap, *extra, "--format", "json"]
+    for url in urls:
+        args += ["--url", url]
+    return args
+
+
+@contextlib.contextmanager
+def _ghost_worker(pg_url: str, redis_url: str, urls: list[str]) -> Iterator[str]:
+    """Crawl 1, started here (so its Redis key is known), with a "ghost" worker run holding a
+    live lease and the claims of ``urls[:2]``; yields the lease key (delete it: the ghost is gone)."""
+    import redis
+
+    from crawler.addons import LEASE_ALIVE, claim_key, lease_prefix
+    from crawler.urls import canonical_url
+
+    server = redis.Redis.from_url(redis_url)
+    store = open_store(pg_url)
+    try:
+        key = crawls.crawl_key(store, crawls.start_crawl(store, list_id=None, settings={}))
+    finally:
+        store.close()
+    assert key.startswith("1-")
+    ghost = f"ghost-{uuid.uuid4().hex[:8]}"
+    lease, claims = lease_prefix("trilha-links", key) + ghost, claim_key("trilha-links", key)
+    fields = [f"job:{canonical_url(u)}" for u in urls[:2]]
+    server.set(lease, LEASE_ALIVE, ex=120)
+    server.hset(claims, mapping=dict.fromkeys(fields, ghost))
+    try:
+        yield lease
+    finally:
+        server.delete(lease)
+        server.hdel(claims, *fields)
+        server.close()
+
+
 def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_claims(fixture_server) -> None:  # type: ignore[no-untyped-def]
     """A "ghost" worker run holds a lease and the claims of two resources of a running crawl
     (started here, so its Redis key is known).  Worker A joins it with ``--resume``, checks
@@ -124,27 +162,14 @@ def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_c
     closes the crawl: finished, one check per resource."""
     import redis
 
-    from crawler.addons import LEASE_ALIVE, claim_key, lease_prefix
     from crawler.urls import canonical_url
 
     redis_url = require_redis()
     server = redis.Redis.from_url(redis_url)
     token = uuid.uuid4().hex[:8]
     urls = [f"https://slow.example/_/slow?s=0&k={token}-{i}" for i in range(6)]
-    args = ["crawl", "--allow-private", "--remap", fixture_server.remap, "--format", "json"]
-    for url in urls:
-        args += ["--url", url]
-    ghost = f"ghost-{token}"
-    fields = [f"job:{canonical_url(u)}" for u in urls[:2]]
-    with postgres_database() as pg_url:
-        store = open_store(pg_url)
-        try:
-            key = crawls.crawl_key(store, crawls.start_crawl(store, list_id=None, settings={}))
-        finally:
-            store.close()
-        assert key.startswith("1-")
-        lease, claims = lease_prefix("trilha-links", key) + ghost, claim_key("trilha-links", key)
-
+    args = _crawl_args(fixture_server, urls)
+    with postgres_database() as pg_url, _ghost_worker(pg_url, redis_url, urls) as lease:
         def worker(name: str, *extra: str) -> subprocess.CompletedProcess[str]:
             env = cli_env(TRILHA_DB=pg_url, TRILHA_REDIS_URL=redis_url,
                           TRILHA_USER_AGENT=f"trilha-test/{name} (+https://example.invalid/trilha)")
@@ -153,29 +178,23 @@ def test_the_last_worker_closes_the_crawl_and_resume_takes_over_a_dead_workers_c
             assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
             return done
 
-        server.set(lease, LEASE_ALIVE, ex=120)
-        server.hset(claims, mapping=dict.fromkeys(fields, ghost))
-        try:
-            a = worker("A", "--resume")
-            assert "2 resources still being checked by other workers; the last worker to finish closes the crawl" \
-                in a.stderr, a.stderr
-            assert "is still running in other workers" in a.stderr and "interrupted" not in a.stderr, a.stderr
-            assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
-            assert _checked(pg_url, 1) == {canonical_url(u) for u in urls[2:]}
+        a = worker("A", "--resume")
+        assert "2 resources still being checked by other workers; the last worker to finish closes the crawl" \
+            in a.stderr, a.stderr
+        assert "is still running in other workers" in a.stderr and "interrupted" not in a.stderr, a.stderr
+        assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
+        assert _checked(pg_url, 1) == {canonical_url(u) for u in urls[2:]}
 
-            b = worker("B", "--resume")                    # the ghost still holds its lease
-            assert "2 resources still being checked by other workers" in b.stderr, b.stderr
-            assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
+        b = worker("B", "--resume")                        # the ghost still holds its lease
+        assert "2 resources still being checked by other workers" in b.stderr, b.stderr
+        assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
 
-            server.delete(lease)                           # the ghost is gone
-            c = worker("C", "--resume")
-            assert "still being checked" not in c.stderr, c.stderr
-            assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "finished")]
-            assert _checked(pg_url, 1) == {canonical_url(u) for u in urls}
-            assert _rows(pg_url, 'SELECT count(*) FROM "check"') == [(6,)]
-        finally:
-            server.delete(lease)
-            server.hdel(claims, *fields)
+        server.delete(lease)                               # the ghost is gone
+        c = worker("C", "--resume")
+        assert "still being checked" not in c.stderr, c.stderr
+        assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "finished")]
+        assert _checked(pg_url, 1) == {canonical_url(u) for u in urls}
+        assert _rows(pg_url, 'SELECT count(*) FROM "check"') == [(6,)]
     fetched = _fetched(fixture_server, token)
     assert {k: sorted(v) for k, v in fetched.items()} == {
         **{f"{token}-{i}": ["C"] for i in range(2)}, **{f"{token}-{i}": ["A"] for i in range(2, 6)}}
@@ -220,3 +239,95 @@ def test_a_killed_worker_leaves_the_crawl_to_resume_once_its_lease_expires(fixtu
     fetched = _fetched(fixture_server, token)
     by_resumer = {k for k, v in fetched.items() if "R" in v}
     assert by_resumer == {f"{token}-{i}" for i in range(n)} - {c.split("k=", 1)[1].split("&")[0] for c in before}
+
+
+# --- closing races: two workers finishing together, Ctrl-C on one worker ---------------------
+
+def test_a_worker_finishing_between_the_two_reads_cannot_leave_the_crawl_interrupted(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Worker A's spider finished; worker B holds a live lease and two unchecked resources.
+    B writes its last checks and marks its lease ``done`` right after A's first read, whichever
+    of the two reads (stored checks, Redis leases) A makes first (real PostgreSQL and Redis).
+    Reading the checks first, A saw two missing checks and then no live lease: ``interrupted``
+    although the crawl is complete.  The leases read first, A sees B live, then every check."""
+    import redis
+
+    from crawler import addons
+    from crawler.addons import LEASE_ALIVE, LEASE_DONE, lease_prefix
+    from crawler.run import _shared_status
+    from crawler.spiders.targets import Target
+    from trilha.model import CheckResult, Verdict
+
+    redis_url = require_redis()
+    server = redis.Redis.from_url(redis_url)
+    token = uuid.uuid4().hex[:8]
+    targets = [Target(url=f"https://race.example/{token}/{i}", canonical=f"https://race.example/{token}/{i}")
+               for i in range(4)]
+    ok = [CheckResult(canonical=t.canonical, url=t.url, verdict=Verdict.OK, http_status=200) for t in targets]
+    with postgres_database() as pg_url:
+        store = open_store(pg_url)
+        try:
+            crawl_id = crawls.start_crawl(store, list_id=None, settings={})
+            crawls.save_checks(store, crawl_id, ok[:2])                  # A's share
+            lease_b = lease_prefix("trilha-links", crawls.crawl_key(store, crawl_id)) + f"b-{token}"
+            server.set(lease_b, LEASE_ALIVE, ex=60)
+            reads: list[str] = []
+
+            def b_finishes_after_the_first_read(name: str, real):  # type: ignore[no-untyped-def]
+                def read(*args):  # type: ignore[no-untyped-def]
+                    value = real(*args)
+                    reads.append(name)
+                    if len(reads) == 1:                                  # B flushes, then its lease is done
+                        crawls.save_checks(store, crawl_id, ok[2:])
+                        server.set(lease_b, LEASE_DONE, ex=60)
+                    return value
+                return read
+
+            monkeypatch.setattr(addons, "live_workers", b_finishes_after_the_first_read("leases", addons.live_workers))
+            monkeypatch.setattr(crawls, "checked_canonicals",
+                                b_finishes_after_the_first_read("checks", crawls.checked_canonicals))
+            assert _shared_status(store, crawl_id, targets, redis_url) == "finished"
+            assert reads == ["leases", "checks"]
+        finally:
+            server.delete(lease_b)
+            store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_finishing_never_downgrades_a_finished_crawl_and_adds_up_the_workers_stats(backend: str, tmp_path: Path) -> None:
+    """Two workers' ``finish_crawl`` calls in the bad order (``finished`` lands first, the
+    other's ``interrupted`` second) leave the crawl ``finished``; a worker leaving the crawl
+    ``running`` changes no status but its stats count; the row's stats are the sum of the
+    workers' counts, not the last writer's; ``offline`` is kept once a worker found it."""
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'store.sqlite3'}" if backend == "sqlite"
+               else stack.enter_context(postgres_database()))
+        store = open_store(url)
+        stack.callback(store.close)
+        crawl_id = crawls.start_crawl(store, list_id=None, settings={})
+
+        def row() -> tuple:
+            from trilha.store.schema import CrawlRow
+
+            with store.session() as session:
+                r = session.get(CrawlRow, crawl_id)
+                return r.status, r.finished_at is not None, r.offline, dict(r.stats)
+
+        a = {"item_scraped_count": 4, "workers": 1, "memusage/max": 90, "finish_reason": "finished",
+             "offline_reason": ""}
+        b = {"item_scraped_count": 3, "workers": 1, "memusage/max": 70, "finish_reason": "shutdown",
+             "offline_reason": "no network: probe failed"}
+        c = {"item_scraped_count": 2, "workers": 1, "memusage/max": 120, "finish_reason": "finished",
+             "offline_reason": ""}
+        assert crawls.finish_crawl(store, crawl_id, status="running", stats=c) == "running"
+        assert row() == ("running", False, False, c)
+        assert crawls.finish_crawl(store, crawl_id, status="finished", stats=a) == "finished"
+        assert crawls.finish_crawl(store, crawl_id, status="interrupted", stats=b, offline=True) == "finished"
+        assert crawls.finish_crawl(store, crawl_id, status="failed") == "finished"
+        status, finished_at, offline, stats = row()
+        assert (status, finished_at, offline) == ("finished", True, True)
+        assert stats == {"item_scraped_count": 9, "workers": 3, "memusage/max": 120, "finish_reason": "finished",
+                         "offline_reason": "no network: probe failed"}
+        assert crawls.finish_crawl(store, crawl_id + 1, status="finished") is None       # no such crawl
+

@@ -13,7 +13,7 @@ from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, update
 
 from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
 from trilha.store.engine import Store
@@ -63,19 +63,64 @@ def start_crawl(store: Store, *, list_id: int | None, settings: dict[str, Any]) 
         return row.id
 
 
+#: ``finish_crawl`` statuses that close a crawl; ``running`` only adds a run's stats
+FINAL_STATUSES = ("finished", "interrupted", "failed")
+
+
+def merge_stats(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """One crawl's stats from the stats of the runs that ended in it (workers sharing a
+    crawl through Redis, a resumed crawl): numbers add up (``item_scraped_count``,
+    ``workers``, ``elapsed_time_seconds`` as worker-seconds), except ``…/max`` values,
+    which keep the largest; any other value keeps the first non-empty one."""
+    merged = dict(kept)
+    for key, value in new.items():
+        old = merged.get(key)
+        if _number(value) and _number(old):
+            merged[key] = max(old, value) if key.endswith("/max") else old + value
+        elif old in (None, ""):
+            merged[key] = value
+    return merged
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def finish_crawl(
     store: Store, crawl_id: int, *, status: str, stats: dict[str, Any] | None = None, offline: bool = False
-) -> None:
-    """Mark a crawl ``finished`` / ``interrupted`` / ``failed`` (and ``offline`` when detected)."""
+) -> str | None:
+    """Record the end of one run of a crawl; returns the crawl's status afterwards (``None``: no such crawl).
+
+    ``status`` is this run's view: ``finished`` / ``interrupted`` / ``failed`` close the
+    crawl, ``running`` (other workers still checking it) leaves its status alone.  A crawl
+    already ``finished`` stays ``finished`` (a worker that saw it unfinished a moment
+    earlier never downgrades it).  Each run's ``stats`` are merged into the crawl's
+    (:func:`merge_stats`) and ``offline`` is kept once any run found itself offline (its
+    network failures were rewritten as ``offline`` checks), so with several workers the
+    row describes every run that ended in it, not just the last one.
+
+    The row is locked by the first statement, a write, so two workers finishing at the
+    same time merge one after the other: PostgreSQL's row lock makes the second wait, and
+    in READ COMMITTED its next statement sees the first one's commit
+    (postgresql.org/docs/current/transaction-iso.html); on SQLite a transaction whose
+    first statement writes is a write transaction, waiting under the busy timeout instead
+    of failing at a read→write upgrade (sqlite.org/lang_transaction.html).
+    """
+    if status not in (*FINAL_STATUSES, "running"):
+        raise ValueError(f"not a crawl status: {status!r}")
+    table = CrawlRow.__table__
     with store.session() as session:
-        row = session.get(CrawlRow, crawl_id)
+        locked = session.execute(update(table).where(table.c.id == crawl_id).values(status=table.c.status))
+        row = session.get(CrawlRow, crawl_id) if locked.rowcount else None
         if row is None:
-            return
-        row.status = status
-        row.finished_at = now()
-        row.offline = offline
+            return None
+        if status != "running" and (row.status != "finished" or status == "finished"):
+            row.status = status
+            row.finished_at = now()
+        row.offline = bool(row.offline) or offline
         if stats is not None:
-            row.stats = stats
+            row.stats = merge_stats(row.stats or {}, stats)
+        return row.status
 
 
 def resume_candidate(store: Store, *, list_id: int | None) -> int | None:
