@@ -207,8 +207,8 @@ def run_crawl(
                 crawls.save_checks(store, crawl_id, rewritten[i : i + 50])
     status = "finished" if reason == "finished" else "interrupted"
     stats["offline_reason"] = decision.reason
-    if status == "finished" and config.redis_url:
-        status = _shared_status(store, crawl_id, targets, config.redis_url)
+    if config.redis_url:
+        status = _shared_status(store, crawl_id, targets, config.redis_url, interrupted=status != "finished")
     # "running" adds this run's stats and leaves the status to the last worker; a crawl
     # another worker already closed as finished stays finished (and is reported so)
     status = crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline) or status
@@ -221,13 +221,15 @@ def run_crawl(
 _LINK_SPIDER = "trilha-links"       # crawler.spiders.links.LinkSpider.name (not imported here: Scrapy)
 
 
-def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis_url: str) -> str:
-    """The status of a crawl shared through Redis once this worker's spider finished.
+def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis_url: str, *,
+                   interrupted: bool = False) -> str:
+    """The status of a crawl shared through Redis once this worker's spider closed.
 
     ``finished`` when every target has a check in the crawl: the worker that finds that
     closes it.  Otherwise the missing resources are claimed by other worker runs: while
-    one of them holds its lease the crawl stays ``running`` (the last of them closes it);
-    with none left (killed, crashed, interrupted), it is ``interrupted``
+    one of them holds its lease the crawl stays ``running`` (the last of them closes it),
+    also when this worker was ``interrupted`` (Ctrl-C on one worker does not stop the
+    others' crawl); with none left (killed, crashed, interrupted), it is ``interrupted``
     and ``--resume`` takes their claims over (crawler.addons.ClaimStartMiddleware).
 
     The leases are read *before* the checks: a worker marks its lease ``done`` only after
@@ -243,10 +245,15 @@ def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis
     missing = {t.canonical for t in targets} - crawls.checked_canonicals(store, crawl_id)
     if not missing:
         return "finished"
+    if live and interrupted:
+        logger.warning("this worker was interrupted; the crawl stays running for the %d other worker(s) "
+                       "still holding leases (%d resources have no check yet)", live, len(missing))
+        return "running"
     if live:
         logger.warning("%d resources still being checked by other workers; the last worker to finish "
                        "closes the crawl", len(missing))
         return "running"
-    logger.warning("%d resources have no check and no worker is checking them (a worker stopped); "
-                   "`trilha crawl --resume` checks them", len(missing))
+    if not interrupted:
+        logger.warning("%d resources have no check and no worker is checking them (a worker stopped); "
+                       "`trilha crawl --resume` checks them", len(missing))
     return "interrupted"

@@ -331,3 +331,55 @@ def test_finishing_never_downgrades_a_finished_crawl_and_adds_up_the_workers_sta
                          "offline_reason": "no network: probe failed"}
         assert crawls.finish_crawl(store, crawl_id + 1, status="finished") is None       # no such crawl
 
+
+def test_ctrl_c_on_one_worker_leaves_the_shared_crawl_running_for_the_others(fixture_server) -> None:  # type: ignore[no-untyped-def]
+    """A (simulated) live worker holds a lease and the claims of two resources; worker A joins
+    the crawl and gets SIGINT (Ctrl-C) once some checks are stored.  A stops as Scrapy does,
+    but the crawl is the other worker's to close: it stays ``running`` and A says so instead of
+    "run again with --resume".  Once that worker is gone, ``--resume`` finishes the crawl with
+    one check per resource (A's lease went at its Ctrl-C, so its unchecked claims are free)."""
+    import signal
+
+    import redis
+
+    from crawler.urls import canonical_url
+
+    redis_url = require_redis()
+    server = redis.Redis.from_url(redis_url)
+    token = uuid.uuid4().hex[:8]
+    n = 10
+    urls = [f"https://slow.example/_/slow?s=1&k={token}-{i}" for i in range(n)]
+    args = _crawl_args(fixture_server, urls, "--concurrency", "2", "--resume")
+    with postgres_database() as pg_url, _ghost_worker(pg_url, redis_url, urls) as lease:
+        env = cli_env(TRILHA_DB=pg_url, TRILHA_REDIS_URL=redis_url,
+                      TRILHA_USER_AGENT="trilha-test/A (+https://example.invalid/trilha)")
+        a = subprocess.Popen([sys.executable, "-m", "trilha", *args], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while len(_checked(pg_url, 1)) < 2:
+                assert a.poll() is None, a.communicate()
+                assert time.monotonic() < deadline, "worker A never wrote a check"
+                time.sleep(0.05)
+            a.send_signal(signal.SIGINT)
+            _, err = a.communicate(timeout=60)
+        finally:
+            if a.poll() is None:
+                a.kill()
+                a.wait()
+        assert a.returncode == 0 and "Traceback" not in err, err
+        assert len(_checked(pg_url, 1)) < n - 2, "A checked everything before its Ctrl-C: nothing was tested"
+        assert "this worker was interrupted; the crawl stays running for the 1 other worker(s) still holding leases" in err, err
+        assert "crawl 1 is still running in other workers" in err and "--resume" not in err, err
+        assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "running")]
+        assert _rows(pg_url, "SELECT stats->>'workers' FROM crawl") == [("1",)]   # A's stats count
+
+        server.delete(lease)                               # the other worker is gone
+        env["TRILHA_USER_AGENT"] = "trilha-test/R (+https://example.invalid/trilha)"
+        resumed = subprocess.run([sys.executable, "-m", "trilha", *args], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+        assert resumed.returncode == 0 and "Traceback" not in resumed.stderr, resumed.stderr
+        assert _rows(pg_url, "SELECT id, status FROM crawl") == [(1, "finished")]
+        assert _checked(pg_url, 1) == {canonical_url(u) for u in urls}
+        assert _rows(pg_url, 'SELECT count(*), count(DISTINCT resource_id) FROM "check"') == [(n, n)]
+        assert _rows(pg_url, "SELECT stats->>'workers' FROM crawl") == [("2",)]
