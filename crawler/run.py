@@ -190,7 +190,7 @@ def run_crawl(
             report = merge_reports(workers.run_workers(store.url, crawl_id, parts, config, progress, pool))
         else:
             if pool is not None:
-                pool.close()                    # one process after all: the early workers leave
+                pool.let_go()                   # one process after all: the early workers leave (joined later)
             report = crawl_part(store, todo, config, crawl_id, progress)
     except Exception as exc:
         crawls.finish_crawl(store, crawl_id, status="failed")

@@ -330,6 +330,15 @@ def test_finishing_never_downgrades_a_finished_crawl_and_adds_up_the_workers_sta
         assert stats == {"item_scraped_count": 9, "workers": 3, "memusage/max": 120, "finish_reason": "finished",
                          "offline_reason": "no network: probe failed"}
         assert crawls.finish_crawl(store, crawl_id + 1, status="finished") is None       # no such crawl
+        crawls.reopen_crawl(store, crawl_id)          # a --resume that chose it just before: no effect
+        assert row()[:2] == ("finished", True)
+        other = crawls.start_crawl(store, list_id=None, settings={})
+        crawls.finish_crawl(store, other, status="interrupted")
+        crawls.reopen_crawl(store, other)             # an interrupted crawl is reopened
+        with store.session() as session:
+            from trilha.store.schema import CrawlRow
+
+            assert session.get(CrawlRow, other).status == "running"
 
 
 def test_ctrl_c_on_one_worker_leaves_the_shared_crawl_running_for_the_others(fixture_server) -> None:  # type: ignore[no-untyped-def]

@@ -149,11 +149,15 @@ def crawl_key(store: Store, crawl_id: int) -> str:
 
 
 def reopen_crawl(store: Store, crawl_id: int) -> None:
+    """Mark a crawl running again for ``--resume``; one already finished stays finished
+    (another worker may have closed it since it was chosen: the resume then finds
+    nothing left to check)."""
     with store.session() as session:
-        row = session.get(CrawlRow, crawl_id)
-        if row is not None:
-            row.status = "running"
-            row.finished_at = None
+        session.execute(
+            update(CrawlRow)
+            .where(CrawlRow.id == crawl_id, CrawlRow.status != "finished")
+            .values(status="running", finished_at=None)
+        )
 
 
 def checked_canonicals(store: Store, crawl_id: int) -> set[str]:
