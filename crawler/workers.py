@@ -140,15 +140,15 @@ def _stop_when_orphaned(parent: int) -> None:
 
 
 def _warm_up(engine: str) -> None:
-    """Import what a crawl needs (Scrapy, the spider, the store) before the share arrives."""
+    """Import Scrapy and the spider before the share arrives (while the parent reads the
+    list).  Not the store (SQLAlchemy, ~16 MB): the parent is at its largest while it
+    reads, so what a worker needs only later is imported later."""
     import scrapy.crawler  # noqa: F401
 
-    import crawler.settings  # noqa: F401
     import crawler.spiders.links  # noqa: F401
-    import trilha.store.engine  # noqa: F401
-    from crawler.run import _preload
+    from crawler.settings import preload_http_engine
 
-    _preload(engine)
+    preload_http_engine(engine)
 
 
 def _worker_main(index: int, inbox: Any, events: Any, parent: int, log_level: int, engine: str) -> None:
