@@ -180,7 +180,7 @@ def run_crawl(
                 pool.let_go()                   # one process after all: the early workers leave (joined later)
             report = crawl_part(store, todo, config, crawl_id, progress)
     except Exception as exc:
-        crawls.finish_crawl(store, crawl_id, status="failed")
+        crawls.finish_crawl(store, crawl_id, status=_failed_status(store, crawl_id, targets, config))
         raise CrawlError(f"crawl failed: {exc}") from exc
     stats, reason = report.stats, report.reason
     stats["workers"] = max(len(parts), 1)
@@ -203,6 +203,20 @@ def run_crawl(
     return CrawlOutcome(crawl_id=crawl_id, status=status, offline=decision.offline,
                         offline_reason=decision.reason, resumed=resumed, checked=written,
                         skipped_done=len(targets) - len(todo), stats=stats)
+
+
+def _failed_status(store: Store, crawl_id: int, targets: Sequence[Target], config: Config) -> str:
+    """The status a crawl gets when this run failed: ``failed``, except in a crawl shared
+    through Redis that other workers still hold (``running``: theirs to close) or that is
+    complete anyway (``finished``)."""
+    if config.redis_url:
+        try:
+            status = _shared_status(store, crawl_id, targets, config.redis_url, interrupted=True)
+        except Exception:  # noqa: BLE001 - Redis may be what failed: the crawl then failed
+            return "failed"
+        if status in ("running", "finished"):
+            return status
+    return "failed"
 
 
 _LINK_SPIDER = "trilha-links"       # crawler.spiders.links.LinkSpider.name (not imported here: Scrapy)

@@ -392,3 +392,52 @@ def test_ctrl_c_on_one_worker_leaves_the_shared_crawl_running_for_the_others(fix
         assert _checked(pg_url, 1) == {canonical_url(u) for u in urls}
         assert _rows(pg_url, 'SELECT count(*), count(DISTINCT resource_id) FROM "check"') == [(n, n)]
         assert _rows(pg_url, "SELECT stats->>'workers' FROM crawl") == [("2",)]
+
+
+def test_a_failing_worker_leaves_a_shared_crawl_running_for_the_others(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A worker whose run fails (here its Scrapy run raises) must not mark a shared crawl
+    ``failed`` while another worker holds a live lease: the crawl stays ``running`` for it.
+    With no live worker left, the crawl is ``failed``."""
+    import redis
+
+    import crawler.run
+    from crawler.addons import LEASE_ALIVE, lease_prefix
+    from crawler.run import run_crawl
+    from crawler.spiders.targets import Target
+    from trilha.config import Config
+    from trilha.errors import CrawlError
+    from trilha.store.schema import CrawlRow
+
+    redis_url = require_redis()
+    server = redis.Redis.from_url(redis_url)
+    token = uuid.uuid4().hex[:8]
+    targets = [Target(url=f"https://fail.example/{token}/{i}", canonical=f"https://fail.example/{token}/{i}")
+               for i in range(3)]
+
+    def scrapy_fails(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the spider broke")
+
+    monkeypatch.setattr(crawler.run, "crawl_part", scrapy_fails)
+    with postgres_database() as pg_url:
+        store = open_store(pg_url)
+        try:
+            crawl_id = crawls.start_crawl(store, list_id=None, settings={})
+            lease = lease_prefix("trilha-links", crawls.crawl_key(store, crawl_id)) + f"other-{token}"
+            server.set(lease, LEASE_ALIVE, ex=60)
+            config = Config(redis_url=redis_url, workers=1)
+
+            def status() -> str:
+                with store.session() as session:
+                    return session.get(CrawlRow, crawl_id).status
+
+            with pytest.raises(CrawlError, match="the spider broke"):
+                run_crawl(store, targets, config, resume=True)
+            assert status() == "running"                        # the other worker's to close
+            server.delete(lease)
+            with pytest.raises(CrawlError):
+                run_crawl(store, targets, config, resume=True)
+            assert status() == "failed"
+        finally:
+            server.delete(lease)
+            server.close()
+            store.close()
