@@ -195,7 +195,7 @@ def run_crawl(
     status = "finished" if reason == "finished" else "interrupted"
     stats["offline_reason"] = decision.reason
     if config.redis_url:
-        status = _shared_status(store, crawl_id, targets, config.redis_url, interrupted=status != "finished")
+        status = _closing_status(store, crawl_id, targets, config.redis_url, interrupted=status != "finished")
     # "running" adds this run's stats and leaves the status to the last worker; a crawl
     # another worker already closed as finished stays finished (and is reported so)
     status = crawls.finish_crawl(store, crawl_id, status=status, stats=stats, offline=decision.offline) or status
@@ -203,6 +203,26 @@ def run_crawl(
     return CrawlOutcome(crawl_id=crawl_id, status=status, offline=decision.offline,
                         offline_reason=decision.reason, resumed=resumed, checked=written,
                         skipped_done=len(targets) - len(todo), stats=stats)
+
+
+def _closing_status(store: Store, crawl_id: int, targets: Sequence[Target], redis_url: str, *,
+                    interrupted: bool) -> str:
+    """:func:`_shared_status`, or, when Redis cannot be asked (down since the crawl ran),
+    what the store alone tells: ``finished`` if every target has its check, else
+    ``interrupted`` (``--resume`` checks the rest), with one line saying so."""
+    try:
+        return _shared_status(store, crawl_id, targets, redis_url, interrupted=interrupted)
+    except Exception as exc:  # noqa: BLE001 - redis' errors, whatever the client raises: decide from the store
+        missing = {t.canonical for t in targets} - crawls.checked_canonicals(store, crawl_id)
+        logger.warning("Redis could not tell which workers are still running (%s); %s", _first_line(exc),
+                       "every resource has its check" if not missing
+                       else f"{len(missing)} resources have no check: `trilha crawl --resume` checks them")
+        return "finished" if not missing else "interrupted"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _failed_status(store: Store, crawl_id: int, targets: Sequence[Target], config: Config) -> str:

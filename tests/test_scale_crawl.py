@@ -441,3 +441,41 @@ def test_a_failing_worker_leaves_a_shared_crawl_running_for_the_others(monkeypat
             server.delete(lease)
             server.close()
             store.close()
+
+
+@pytest.mark.parametrize("complete", [True, False], ids=["complete", "incomplete"])
+def test_redis_down_when_a_shared_crawl_closes(monkeypatch, tmp_path: Path, complete: bool) -> None:  # type: ignore[no-untyped-def]
+    """Redis gone between the crawl and its closing: no traceback and no crawl left
+    ``running``; the store alone decides (``finished`` when every target has its check,
+    else ``interrupted`` for ``--resume``)."""
+    import redis
+
+    import crawler.run
+    from crawler import addons
+    from crawler.run import PartReport, run_crawl
+    from crawler.spiders.targets import Target
+    from trilha.config import Config
+    from trilha.model import CheckResult, Verdict
+    from trilha.store.schema import CrawlRow
+
+    store = open_store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    targets = [Target(url=f"https://down.example/{i}", canonical=f"https://down.example/{i}") for i in range(3)]
+
+    def crawled(store_, todo, _config, crawl_id, _progress=None):  # type: ignore[no-untyped-def]
+        done = todo if complete else todo[:1]
+        crawls.save_checks(store_, crawl_id, [CheckResult(canonical=t.canonical, url=t.url, verdict=Verdict.OK,
+                                                          http_status=200) for t in done])
+        return PartReport(reason="finished", stats={"item_scraped_count": len(done)})
+
+    def redis_is_down(*_args):  # type: ignore[no-untyped-def]
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    monkeypatch.setattr(crawler.run, "crawl_part", crawled)
+    monkeypatch.setattr(addons, "live_workers", redis_is_down)
+    try:
+        outcome = run_crawl(store, targets, Config(redis_url="redis://127.0.0.1:1/0", workers=1))
+        with store.session() as session:
+            status = session.get(CrawlRow, outcome.crawl_id).status
+        assert outcome.status == status == ("finished" if complete else "interrupted")
+    finally:
+        store.close()
