@@ -172,8 +172,10 @@ def _find_html(line: bytes, written: str, occurrence: int) -> _Attr | None:
 
 def _find(line: bytes, url: bytes, occurrence: int) -> tuple[int, int] | None:
     """Start and end of the n-th occurrence of ``url`` that stands alone as a Markdown link
-    target (never inside an HTML tag that ends on the line)."""
+    target (never inside an HTML tag that ends on the line, nor inside an HTML comment:
+    the reader reads nothing there)."""
     inside = [(t[1], t[2]) for t in _tags(line) if t[2] is not None]
+    inside += [(m.start(), m.end()) for m in _TAG.finditer(line) if m.group(1) is None]   # comments
     found, start = 0, 0
     while True:
         i = line.find(url, start)

@@ -275,3 +275,14 @@ def test_apply_edits_html_attribute_edge_cases() -> None:
     md = apply_edits(b'<img src="https://x.org/"> "https://x.org/" [x](https://x.org/)\n',
                      [Edit(line=1, occurrence=0, written="https://x.org/", new="https://z.org/", why="moved")])
     assert md.data == b'<img src="https://x.org/"> "https://x.org/" [x](https://z.org/)\n'
+
+
+def test_a_url_in_an_html_comment_on_the_line_is_not_the_link() -> None:
+    """The reader reads nothing inside ``<!-- -->``, so neither may fix: the real link after
+    the comment is the one edited (and the comment keeps its text)."""
+    data = b"# T\n<!-- was https://x.example/ --> see https://x.example/ and <!-- https://x.example/\n"
+    edit = Edit(line=2, occurrence=0, written="https://x.example/", new="https://y.example/", why="moved",
+                syntax="bare")
+    result = apply_edits(data, [edit])
+    assert result.notes == ()
+    assert result.data.splitlines()[1] == b"<!-- was https://x.example/ --> see https://y.example/ and <!-- https://x.example/"
