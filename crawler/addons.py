@@ -106,13 +106,20 @@ def lease_prefix(spider_name: str, crawl_key: str) -> str:
 LEASE_ALIVE, LEASE_DONE = b"alive", b"done"
 
 
+#: the leases this process took (one crawl per process): never counted as *another* worker,
+#: also when its spider did not close cleanly and the lease still waits for its TTL
+OWN_LEASES: set[str] = set()
+
+
 def live_workers(redis_url: str, spider_name: str, crawl_key: str) -> int:
-    """How many worker runs of this crawl hold a live lease now (for the crawl's closing)."""
+    """How many *other* worker runs of this crawl hold a live lease now (for the crawl's
+    closing; this process's own leases, :data:`OWN_LEASES`, do not count)."""
     from redis import Redis
 
     server = Redis.from_url(redis_url, socket_connect_timeout=5)
     try:
-        keys = list(server.scan_iter(match=lease_prefix(spider_name, crawl_key) + "*", count=1000))
+        keys = [k for k in server.scan_iter(match=lease_prefix(spider_name, crawl_key) + "*", count=1000)
+                if (k.decode() if isinstance(k, bytes) else k) not in OWN_LEASES]
         return sum(1 for value in (server.mget(keys) if keys else ()) if value == LEASE_ALIVE)
     finally:
         server.close()
@@ -328,6 +335,7 @@ class ClaimStartMiddleware:
         key = self._key()
         prefix = lease_prefix(*self._crawl())
         self.lease_key = prefix + self.token
+        OWN_LEASES.add(self.lease_key)
         self._renew_lease()
         stats = self.crawler.stats
         won = lost = 0

@@ -401,6 +401,7 @@ def test_a_failing_worker_leaves_a_shared_crawl_running_for_the_others(monkeypat
     import redis
 
     import crawler.run
+    from crawler import addons
     from crawler.addons import LEASE_ALIVE, lease_prefix
     from crawler.run import run_crawl
     from crawler.spiders.targets import Target
@@ -434,9 +435,13 @@ def test_a_failing_worker_leaves_a_shared_crawl_running_for_the_others(monkeypat
                 run_crawl(store, targets, config, resume=True)
             assert status() == "running"                        # the other worker's to close
             server.delete(lease)
+            own = lease_prefix("trilha-links", crawls.crawl_key(store, crawl_id)) + f"own-{token}"
+            server.set(own, LEASE_ALIVE, ex=60)       # this process's lease, its spider never closed
+            monkeypatch.setattr(addons, "OWN_LEASES", {own})
             with pytest.raises(CrawlError):
                 run_crawl(store, targets, config, resume=True)
-            assert status() == "failed"
+            assert status() == "failed"               # its own lease is no other worker
+            server.delete(own)
         finally:
             server.delete(lease)
             server.close()
