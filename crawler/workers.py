@@ -315,7 +315,7 @@ def run_workers(db_url: str, crawl_id: int, shares: Sequence[Sequence[Target]], 
         reports = _collect(events, procs, progress)
     except BaseException:
         pool.stop()                     # e.g. the progress callback failed: no crawl without a parent
-        pool.close()
+        pool.close(patience=max(30.0, config.timeout + 10))   # requests in flight may run to their timeout
         raise
     if own:
         pool.close()
