@@ -333,12 +333,19 @@ def test_finishing_never_downgrades_a_finished_crawl_and_adds_up_the_workers_sta
         crawls.reopen_crawl(store, crawl_id)          # a --resume that chose it just before: no effect
         assert row()[:2] == ("finished", True)
         other = crawls.start_crawl(store, list_id=None, settings={})
-        crawls.finish_crawl(store, other, status="interrupted")
+        crawls.finish_crawl(store, other, status="interrupted", stats={"finish_reason": "shutdown"})
         crawls.reopen_crawl(store, other)             # an interrupted crawl is reopened
-        with store.session() as session:
+
+        def other_row() -> tuple:
             from trilha.store.schema import CrawlRow
 
-            assert session.get(CrawlRow, other).status == "running"
+            with store.session() as session:
+                r = session.get(CrawlRow, other)
+                return r.status, r.stats["finish_reason"]
+
+        assert other_row() == ("running", "shutdown")
+        crawls.finish_crawl(store, other, status="finished", stats={"finish_reason": "finished"})
+        assert other_row() == ("finished", "finished")   # the reason of the run that finished it
 
 
 def test_ctrl_c_on_one_worker_leaves_the_shared_crawl_running_for_the_others(fixture_server) -> None:  # type: ignore[no-untyped-def]

@@ -95,7 +95,8 @@ def finish_crawl(
     crawl, ``running`` (other workers still checking it) leaves its status alone.  A crawl
     already ``finished`` stays ``finished`` (a worker that saw it unfinished a moment
     earlier never downgrades it).  Each run's ``stats`` are merged into the crawl's
-    (:func:`merge_stats`) and ``offline`` is kept once any run found itself offline (its
+    (:func:`merge_stats`; ``finish_reason`` is the one of the run whose status the crawl
+    took, e.g. the resumed run that finished it) and ``offline`` is kept once any run found itself offline (its
     network failures were rewritten as ``offline`` checks), so with several workers the
     row describes every run that ended in it, not just the last one.
 
@@ -114,12 +115,16 @@ def finish_crawl(
         row = session.get(CrawlRow, crawl_id) if locked.rowcount else None
         if row is None:
             return None
-        if status != "running" and (row.status != "finished" or status == "finished"):
+        applies = status != "running" and (row.status != "finished" or status == "finished")
+        if applies:
             row.status = status
             row.finished_at = now()
         row.offline = bool(row.offline) or offline
         if stats is not None:
-            row.stats = merge_stats(row.stats or {}, stats)
+            merged = merge_stats(row.stats or {}, stats)
+            if applies and stats.get("finish_reason"):
+                merged["finish_reason"] = stats["finish_reason"]   # the run that set the status says why
+            row.stats = merged
         return row.status
 
 
