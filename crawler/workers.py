@@ -85,7 +85,7 @@ def worker_count(config: Config, targets: int, db_url: str) -> int:
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and (url.database or ":memory:") == ":memory:":
         return 1
-    return max(1, min(wanted, targets // MIN_TARGETS_PER_WORKER))
+    return max(1, min(wanted, targets // MIN_TARGETS_PER_WORKER, config.concurrency))   # ≥ 1 request each
 
 
 def worker_config(config: Config, workers: int, index: int = 0) -> Config:

@@ -66,6 +66,7 @@ def test_worker_count() -> None:
     assert worker_count(two, 10_000, "sqlite://") == 1                             # in memory: one process
     assert worker_count(two, 10_000, "sqlite:///:memory:") == 1
     assert worker_count(two, 10_000, "postgresql+psycopg://u@127.0.0.1/db") == 2
+    assert worker_count(Config(workers=4, concurrency=2), 10_000, "sqlite:////tmp/x.sqlite3") == 2   # 1 request each
 
 
 def test_total_concurrency_is_divided_between_workers() -> None:
