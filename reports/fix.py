@@ -37,6 +37,10 @@ DEAD_MODES = ("archive", "mark", "keep")
 BEFORE = frozenset(b"(<: \t[")
 #: bytes that may come right after it
 AFTER = frozenset(b")> \t\"'\r\n")
+#: a bare URL (GFM's autolink extension) may also stand in emphasis (``**https://…**``) and
+#: be followed by the punctuation GFM leaves out of it (``see https://x.org/.``)
+BEFORE_BARE = BEFORE | frozenset(b"*_~")
+AFTER_BARE = AFTER | frozenset(b".,:;!?*_~")
 
 #: An HTML comment (skipped: the reader reads nothing in it), or a start tag on a line: ``<``
 #: and a tag name followed by whitespace, ``/`` or ``>`` (so an autolink ``<https://…>`` or
@@ -170,7 +174,7 @@ def _find_html(line: bytes, written: str, occurrence: int) -> _Attr | None:
     return None
 
 
-def _find(line: bytes, url: bytes, occurrence: int) -> tuple[int, int] | None:
+def _find(line: bytes, url: bytes, occurrence: int, *, bare: bool = False) -> tuple[int, int] | None:
     """Start and end of the n-th occurrence of ``url`` that stands alone as a Markdown link
     target (never inside an HTML tag that ends on the line, nor inside an HTML comment:
     the reader reads nothing there)."""
@@ -182,7 +186,8 @@ def _find(line: bytes, url: bytes, occurrence: int) -> tuple[int, int] | None:
         if i < 0:
             return None
         j = i + len(url)
-        if ((i == 0 or line[i - 1] in BEFORE) and (j == len(line) or line[j] in AFTER)
+        before, after = (BEFORE_BARE, AFTER_BARE) if bare else (BEFORE, AFTER)
+        if ((i == 0 or line[i - 1] in before) and (j == len(line) or line[j] in after)
                 and not any(a < i < b for a, b in inside)):
             if found == occurrence:
                 return i, j
@@ -200,11 +205,12 @@ def _locate(line: bytes, e: Edit) -> tuple[int, int, bool] | None:
 
     ``written`` is the decoded URL (CommonMark decodes entities in link destinations); when
     that is not on the line, its ``&amp;`` form is looked for."""
-    pos = _find(line, e.written.encode("utf-8"), e.occurrence)
+    bare = e.syntax == "bare"
+    pos = _find(line, e.written.encode("utf-8"), e.occurrence, bare=bare)
     if pos is not None:
         return pos[0], pos[1], False
     if "&" in e.written:
-        pos = _find(line, _html_escaped(e.written).encode("utf-8"), e.occurrence)
+        pos = _find(line, _html_escaped(e.written).encode("utf-8"), e.occurrence, bare=bare)
         if pos is not None:
             return pos[0], pos[1], True
     return None

@@ -286,3 +286,13 @@ def test_a_url_in_an_html_comment_on_the_line_is_not_the_link() -> None:
     result = apply_edits(data, [edit])
     assert result.notes == ()
     assert result.data.splitlines()[1] == b"<!-- was https://x.example/ --> see https://y.example/ and <!-- https://x.example/"
+
+
+def test_bare_urls_in_emphasis_and_before_punctuation_are_found() -> None:
+    """GFM bare URLs may stand in emphasis and before punctuation it leaves out of them."""
+    data = b"# T\n**https://x.example/a** and see https://x.example/b. Or _https://x.example/c_, ok\n"
+    edits = [Edit(line=2, occurrence=0, written=f"https://x.example/{k}", new=f"https://y.example/{k}",
+                  why="moved", syntax="bare") for k in "abc"]
+    result = apply_edits(data, edits)
+    assert result.notes == ()
+    assert result.data.splitlines()[1] == b"**https://y.example/a** and see https://y.example/b. Or _https://y.example/c_, ok"
