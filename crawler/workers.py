@@ -222,13 +222,10 @@ class WorkerPool:
         for spec, sender in zip(specs, senders, strict=True):
             sender.start()              # at once: a pipe takes a big share only as fast as its worker reads
             self.sent[spec.index] = True
-        self._let_go_unused()
+        self.let_go()
 
     def let_go(self) -> None:
         """Tell every worker that got no work to leave (without waiting for it)."""
-        self._let_go_unused()
-
-    def _let_go_unused(self) -> None:
         for i, inbox in enumerate(self.inboxes):
             if not self.sent[i]:
                 self.sent[i] = True
@@ -252,7 +249,7 @@ class WorkerPool:
         are written to the pipe, so a parent that stopped reading them would wait for
         ever.  A worker still running after ``patience`` seconds is terminated.
         """
-        self._let_go_unused()
+        self.let_go()
         deadline = time.monotonic() + patience
         while any(p.is_alive() for p in self.procs) and time.monotonic() < deadline:
             try:

@@ -203,10 +203,8 @@ def command(ctx: click.Context, list_source: str | None, db_url: str | None, url
 
     parse_remaps(config.remap)                  # a bad rule fails here, in one line, before anything runs
     store = open_store(db_url)
-    with contextlib.ExitStack() as stack:
-        pool = _prestart(config, None if urls else list_source, store.url)
-        if pool is not None:
-            stack.enter_context(pool)
+    pool = _prestart(config, None if urls else list_source, store.url)
+    with pool if pool is not None else contextlib.nullcontext():   # its workers are reaped on any exit
         list_id, targets, mentions = _targets(store, config, urls, list_source, fmt)
         if only_failed:
             last = crawls.last_results(store, [t.canonical for t in targets])
