@@ -348,3 +348,25 @@ def test_bulk_parameters_built_ahead_in_a_thread_keep_order_and_errors() -> None
     stopped_early = store_lists._prepared(rows, lambda chunk: list(chunk))
     next(stopped_early)
     stopped_early.close()                       # the producer thread ends with the generator
+
+
+def test_bulk_mention_identities_are_the_stored_key_format() -> None:
+    """The bulk path and the single path give the same keys, and both keep the stored
+    format: sha256 of "\\x1f".join((written, *section path, "\\x1e", n)) (changing it would
+    make every stored mention look new)."""
+    import hashlib
+
+    from trilha.model import Mention
+
+    def stored(written: str, path: tuple[str, ...], n: int) -> str:
+        return hashlib.sha256("\x1f".join((written, *path, "\x1e", str(n))).encode()).hexdigest()
+
+    ms = [Mention(written=w, url=w, canonical=w, section_path=p, line=1, order=i, fragment=None, text="",
+                  section_order=None, item_text="")
+          for i, (w, p) in enumerate([("https://a", ("A", "B")), ("https://a", ("A", "B")), ("https://ç", ("Ciência",)),
+                                      ("https://a", ())])]
+    expected = [stored("https://a", ("A", "B"), 0), stored("https://a", ("A", "B"), 1),
+                stored("https://ç", ("Ciência",), 0), stored("https://a", (), 0)]
+    assert store_lists.mention_identities(ms) == expected
+    assert [store_lists.mention_identity(m.written, m.section_path, k)
+            for m, k in zip(ms, (0, 1, 0, 0), strict=True)] == expected

@@ -126,18 +126,24 @@ class StoredMention:
 # ---------------------------------------------------------------- identities (pure)
 
 
-def _sha(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+def _path_part(section_path: Sequence[str]) -> str:
+    """The section path's part of an identity's hashed text (``"\x1f".join((text, *path,
+    "\x1e", n))`` is ``text + _path_part(path) + n``): built once per section in bulk."""
+    return "".join(f"\x1f{p}" for p in section_path) + "\x1f\x1e\x1f"
+
+
+def _identity(text: str, path_part: str, occurrence: int) -> str:
+    return hashlib.sha256(f"{text}{path_part}{occurrence}".encode()).hexdigest()
 
 
 def mention_identity(written: str, section_path: Sequence[str], occurrence: int) -> str:
     """Stable key of a mention: sha256 of (URL as written, section path, n-th occurrence of that pair)."""
-    return _sha(written, *section_path, "\x1e", str(occurrence))
+    return _identity(written, _path_part(section_path), occurrence)
 
 
 def concept_identity(text: str, section_path: Sequence[str], occurrence: int) -> str:
     """Stable key of a concept item: sha256 of (text, section path, n-th occurrence of that pair)."""
-    return _sha(text, *section_path, "\x1e", str(occurrence))
+    return _identity(text, _path_part(section_path), occurrence)
 
 
 def section_keys(sections: Sequence[Section]) -> list[str]:
@@ -155,18 +161,17 @@ def mention_identities(mentions: Sequence[Mention]) -> list[str]:
     """:func:`mention_identity` of every mention (the section path's part of the hashed text is
     built once per section)."""
     seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    middles: dict[tuple[str, ...], str] = {}
-    sha256 = hashlib.sha256
+    parts: dict[tuple[str, ...], str] = {}
     out = []
     for m in mentions:
         path = m.section_path
-        middle = middles.get(path)
-        if middle is None:       # "\x1f".join((written, *path, "\x1e", n)) without re-joining the path
-            middle = middles[path] = "".join(f"\x1f{p}" for p in path) + "\x1f\x1e\x1f"
+        part = parts.get(path)
+        if part is None:
+            part = parts[path] = _path_part(path)
         pair = (m.written, path)
         n = seen[pair]
         seen[pair] = n + 1
-        out.append(sha256(f"{m.written}{middle}{n}".encode()).hexdigest())
+        out.append(_identity(m.written, part, n))
     return out
 
 
