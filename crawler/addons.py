@@ -282,9 +282,6 @@ class ClaimStartMiddleware:
         crawl = crawl or getattr(spider, "crawl_id", None) or _crawl_key(settings)
         return getattr(spider, "name", "spider"), str(crawl)
 
-    def _key(self) -> str:
-        return claim_key(*self._crawl())
-
     def _renew_lease(self) -> None:
         """Hold the lease while the spider runs: the claims stay this worker's until it closes."""
         try:
@@ -332,8 +329,8 @@ class ClaimStartMiddleware:
             await asyncio.sleep(BACKOUT_POLL_S)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        key = self._key()
-        prefix = lease_prefix(*self._crawl())
+        crawl = self._crawl()           # one store lookup for both keys
+        key, prefix = claim_key(*crawl), lease_prefix(*crawl)
         self.lease_key = prefix + self.token
         OWN_LEASES.add(self.lease_key)
         self._renew_lease()

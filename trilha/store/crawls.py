@@ -7,7 +7,7 @@ transaction, so a crash loses at most what was in flight.  A check is unique per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from functools import lru_cache
 from datetime import UTC, datetime
@@ -17,6 +17,7 @@ from sqlalchemy import Select, insert, select, update
 
 from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
 from trilha.store.engine import Store
+from trilha.store.lists import chunks
 from trilha.store.schema import (
     ArchiveSnapshotRow,
     CheckRow,
@@ -301,23 +302,17 @@ def save_checks(
             write_metas = _upsert(store.dialect, meta_table)
             stale_metas = [i for i, r in latest.items() if r.meta is None]
         else:
-            for chunk in _chunked(list(latest)):
+            for chunk in chunks(list(latest), 500):
                 for table in (check_table, meta_table):
                     session.execute(table.delete().where(table.c.crawl_id == crawl_id, table.c.resource_id.in_(chunk)))
             session.execute(insert(check_table), checks)
             write_metas, stale_metas = insert(meta_table), []
         if metas:
             session.execute(write_metas, metas)
-        for chunk in _chunked(stale_metas):
+        for chunk in chunks(stale_metas, 500):
             session.execute(meta_table.delete().where(meta_table.c.crawl_id == crawl_id,
                                                       meta_table.c.resource_id.in_(chunk)))
     known.update(new_ids)
-
-
-def _chunked(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    """Bounded ``IN`` lists (SQLite's variable limit)."""
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
 
 
 def last_validators(store: Store, canonicals: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:

@@ -185,7 +185,8 @@ def concept_identities(concepts: Sequence[ConceptItem]) -> list[str]:
     return out
 
 
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """``items`` in slices of ``size`` (bounded statements, SQLite's variable limit)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -402,7 +403,7 @@ def _prepared(rows: Sequence[T], params_of: Any) -> Iterator[list[Any]]:
 
     def produce() -> None:
         try:
-            for chunk in _chunks(rows, CHUNK):
+            for chunk in chunks(rows, CHUNK):
                 if stop.is_set():
                     return
                 ready.put(params_of(chunk))
@@ -455,7 +456,7 @@ def _bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
     names = [k for k in rows[0] if k != "id"]
     stmt = table.update().where(table.c.id == bindparam("_id")).values({k: bindparam(k) for k in names})
     connection = session.connection()
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in chunks(rows, CHUNK):
         connection.execute(stmt, [{"_id": r["id"], **{k: r[k] for k in names}} for r in chunk])
 
 
@@ -463,7 +464,7 @@ def _mark_removed(session: Session, model: Any, ids: list[int], now: datetime) -
     """``removed_at = now`` for these rows (PostgreSQL: a join with ``unnest(array)``, see :func:`_resource_ids`)."""
     connection = session.connection()
     table = model.__table__
-    for chunk in _chunks(ids, LOOKUP_CHUNK):
+    for chunk in chunks(ids, LOOKUP_CHUNK):
         if connection.dialect.name == "postgresql" and connection.dialect.paramstyle in ("format", "pyformat"):
             connection.exec_driver_sql(
                 f'UPDATE "{table.name}" SET removed_at = %s FROM unnest(%s::bigint[]) AS gone(id) '
@@ -557,7 +558,7 @@ def _resource_ids(session: Session, canonicals: Sequence[str]) -> dict[str, int]
     ids: dict[str, int] = {}
     connection = session.connection()
     dialect = connection.dialect
-    for chunk in _chunks(canonicals, LOOKUP_CHUNK):
+    for chunk in chunks(canonicals, LOOKUP_CHUNK):
         result: Any
         if dialect.name == "postgresql" and dialect.paramstyle in ("format", "pyformat"):
             result = connection.exec_driver_sql(
