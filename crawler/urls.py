@@ -113,9 +113,6 @@ def host_of(url: str) -> str:
     return parts.host if parts else ""
 
 
-_host = host_of
-
-
 def _segments(path: str) -> list[str]:
     return [s for s in path.split("/") if s]
 
@@ -148,11 +145,6 @@ def _youtube_id(parts: _Parts | None) -> str | None:
     if candidate and _YT_VIDEO_ID.match(candidate):
         return candidate
     return None
-
-
-def arxiv_id(url: str) -> str | None:
-    """The bare arXiv identifier (no version) of an arXiv URL, else None."""
-    return _arxiv_id(_parse(url))
 
 
 def _arxiv_id(parts: _Parts | None) -> str | None:
@@ -240,7 +232,7 @@ def canonical_url(url: str) -> str:
             scheme, host, path = simple
             netloc, query = host, ""
         else:
-            canon = canonicalize_url(raw, keep_fragments=False) if simple is None else "{}://{}{}".format(*simple)
+            canon = w3lib_canonical(raw)
             parts = urlsplit(canon)
             host = (parts.hostname or "").lower()
             port = parts.port
@@ -289,7 +281,7 @@ def site_of(url: str) -> str | None:
     Known sites get a short name; any other web URL gets its host without ``www.``;
     a URL without a host gives None.
     """
-    return _site_of_host(_host(url))
+    return _site_of_host(host_of(url))
 
 
 def _site_of_host(host: str) -> str | None:
