@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ class Setting:
     help: str
     env: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
+    check: Callable[[str], object] | None = None    # raises ValueError on a bad text value
 
 
 #: every setting, declared once (name, type, default, help, extra environment names)
@@ -106,7 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(0: one per core, at most 4, for crawls of 2,000 links or more; else 1)."),
     Setting("base_iri", str, DEFAULT_BASE_IRI,
             "Graph: where data IRIs live (topics, resources, people, checks): an absolute http(s) IRI ending "
-            "in / or #, e.g. https://you.github.io/trilha/id/. The vocabulary (trl:) stays fixed."),
+            "in / or #, e.g. https://you.github.io/trilha/id/. The vocabulary (trl:) stays fixed.",
+            check=check_base_iri),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -209,8 +211,8 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         text = str(value)
         if setting.choices and text not in setting.choices:
             raise ValueError(f"{text!r} is not one of {', '.join(setting.choices)}")
-        if setting.name == "base_iri":
-            check_base_iri(text)
+        if setting.check is not None:
+            setting.check(text)
         return text
     except (ValueError, TypeError, re.error) as exc:
         raise ConfigError(f"config key {key}: {exc}") from None
