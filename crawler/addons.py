@@ -210,6 +210,9 @@ class DistributedAddon:
             settings.set(name, value, priority=max(floor, settings.getpriority(name) or 0))
         if mode == "claim":
             settings["SPIDER_MIDDLEWARES"][CLAIM_MIDDLEWARE] = 50
+        # every start request through the spider middlewares (the claims), not straight to
+        # the engine (crawler.spiders.links.LinkSpider.start)
+        settings.set("TRILHA_YIELD_START", True, priority=floor)
         cap = settings.getint("TRILHA_WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY)
         for name in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN"):
             if settings.getint(name) > cap:

@@ -16,6 +16,7 @@ from typing import Any
 from crawler import offline
 from crawler.remap import parse_remaps
 from crawler.spiders.targets import Target
+from trilha import gcpolicy
 from trilha.config import Config
 from trilha.errors import CrawlError
 from trilha.model import CheckResult, Verdict
@@ -116,7 +117,8 @@ def crawl_part(store: Store, todo: Sequence[Target], config: Config, crawl_id: i
     process.crawl(crawler, targets=todo, validators=validators, previous=previous, archived=archived,
                   wayback=config.wayback, enrich=config.enrich,
                   store=store, crawl_id=crawl_id, progress=progress)
-    process.start()
+    with gcpolicy.crawling():
+        process.start()
     stats = {k: v for k, v in (crawler.stats.get_stats() if crawler.stats else {}).items()
              if isinstance(v, int | float | str)}
     report = PartReport(reason=str(stats.get("finish_reason", "")), stats=stats)

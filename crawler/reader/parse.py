@@ -9,7 +9,6 @@ annotations (``annotations.py``) → list items without links become concepts.
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
 import os
 import re
@@ -17,11 +16,12 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from trilha import gcpolicy
 from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
 
 from ..urls import canonical_url, host_of, url_facts
-from .annotations import annotations_of, date_hint, kind_hint
 from .anchors import anchors_of
+from .annotations import annotations_of, date_hint, kind_hint
 from .findings import resolve
 from .markdown import RawBlock, RawDocument, RawLink, walk
 from .mojibake import repair_text
@@ -183,13 +183,8 @@ def parse_study_list(text: str, *, source: str, base_url: str | None = None,
     byte, none in reference cycles, and each full collection would walk them all again
     (10 % of the CPU for 100,000 links).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gcpolicy.paused():
         return _parse(text, source=source, base_url=base_url, notes=notes, markdown_engine=markdown_engine)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _parse(text: str, *, source: str, base_url: str | None, notes: tuple[str, ...],

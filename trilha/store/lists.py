@@ -18,21 +18,21 @@ transaction: a failed ingest leaves the store as it was.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import queue
 import threading
-from operator import itemgetter
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from trilha import gcpolicy
 from trilha.errors import StoreError
 from trilha.model import ConceptItem, ConceptKind, Finding, Mention, ResourceKind, Section, StudyList
 from trilha.store.engine import Store
@@ -213,16 +213,13 @@ def ingest(
     """
     now = now or datetime.now(UTC)
     restore: Any = None
-    collecting = gc.isenabled()
-    gc.disable()          # ~4 objects per row and no cycles: full collections only cost (0.9 s per 100,000)
     try:
-        with store.session() as session:
+        # ~4 objects per row and no cycles: full collections only cost (0.9 s per 100,000)
+        with gcpolicy.paused(), store.session() as session:
             if len(study_list.mentions) >= CHUNK:
                 restore = _bigger_sqlite_cache(session)
             return _ingest(session, study_list, now, resync)
     finally:
-        if collecting:
-            gc.enable()
         if restore is not None:
             restore()
 
