@@ -112,8 +112,8 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
         """The targets' first requests go straight to the scheduler, in bursts.
 
         Scrapy reads ``start()`` one item per engine cycle while its downloader has room, so
-        a list crawled through ``start()`` costs an extra engine cycle per link (about 30 %
-        more CPU per link on loopback, docs/benchmarks.md).  Instead the requests are
+        a list crawled through ``start()`` costs an extra engine cycle per link (about a
+        quarter more CPU per link on loopback, docs/benchmarks.md).  Instead the requests are
         handed to ``engine.crawl()`` (Scrapy's call for injecting requests) in bursts of
         :data:`START_BURST` times the concurrency; after a burst ``start()`` waits for the
         scheduler to run dry (Scrapy's "lazy start" recipe, docs topics/spiders
