@@ -3,7 +3,7 @@
     .venv/bin/python bench/crawl.py                       # trilha, --workers 1 and 2
     .venv/bin/python bench/crawl.py --linkchecker --linkinator --mlc   # also LinkChecker (pip), linkinator
                                                                        # and markdown-link-check (npm)
-    .venv/bin/python bench/crawl.py --processes "" --scrapy      # only the bare-Scrapy floor
+    .venv/bin/python bench/crawl.py --processes "" --scrapy      # only a bare Scrapy spider
     .venv/bin/python bench/crawl.py --engine twisted             # trilha on Scrapy's Twisted HTTP client
 
 A fast local server (nginx from Debian, 2 workers, a fixed ~200-byte HTML page for every
@@ -190,7 +190,9 @@ process.start()
 
 
 def plain_scrapy(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple[float, float]:
-    """The floor: a bare Scrapy spider (no adapter, no store, lean items setting), one process."""
+    """A bare Scrapy spider (no adapter, no store), one process, yielding its requests from
+    ``start()`` the default way: Scrapy then reads one per engine cycle while its downloader
+    has room, which trilha's spider avoids (crawler.spiders.links.LinkSpider.start)."""
     script, listing = tmp / "plain_scrapy.py", tmp / "plain_urls.txt"
     script.write_text(PLAIN_SCRAPY, encoding="utf-8")
     listing.write_text("\n".join(direct_url(u, port) for u in urls), encoding="utf-8")
