@@ -1,8 +1,10 @@
 """LinkSpider.start: the targets' requests reach the scheduler in bursts, never all at once.
 
 The real CLI in a subprocess against the fixture web, at concurrency 1 (a burst is then
-``START_BURST`` requests): every link still gets exactly one check, and the crawl's
-stats show that ``start()`` waited for the scheduler to run dry between bursts.
+``START_BURST`` requests, one in flight at a time): every link still gets exactly one
+check, in the list's order (start requests keep Scrapy's FIFO start queue, not the LIFO
+queue of follow-up requests), and the crawl's stats show that ``start()`` waited for the
+scheduler to run dry between bursts.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from crawler.spiders.links import START_BURST
 from tests.conftest import cli_env, run_cli
 from trilha.store import crawls
 from trilha.store.engine import open_store
-from trilha.store.schema import CrawlRow
+from trilha.store.schema import CheckRow, CrawlRow
 
 LINKS = 5 * START_BURST + 3
 
@@ -34,4 +36,7 @@ def test_start_requests_come_in_bursts_and_every_link_is_checked_once(fixture_se
     assert len(crawls.crawl_checks(store, data["crawl_id"])) == LINKS
     with store.session() as session:
         stats = session.scalars(select(CrawlRow.stats).where(CrawlRow.id == data["crawl_id"])).one()
+        checked_in_order = session.scalars(select(CheckRow.url).where(CheckRow.crawl_id == data["crawl_id"])
+                                           .order_by(CheckRow.id)).all()
     assert stats["trilha/start_waits"] == LINKS // START_BURST
+    assert checked_in_order == urls

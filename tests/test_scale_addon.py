@@ -104,6 +104,8 @@ def test_claim_mode_is_the_default_and_keeps_scrapys_scheduler() -> None:
     assert settings["TRILHA_REDIS_MODE"] == "claim"
     assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
     assert settings.getdict("SPIDER_MIDDLEWARES") == {"x.Y": 10, CLAIM_MIDDLEWARE: 50}
+    # start requests must pass the claim middleware, not go straight to the engine
+    assert settings.getbool("TRILHA_YIELD_START") is True
     assert claim_key("trilha-links", "7") == "trilha:trilha-links:7:claimed"
     assert lease_prefix("trilha-links", "7") == "trilha:trilha-links:7:alive:"
 
@@ -161,6 +163,7 @@ def test_addon_overrides_project_scheduler_and_caps_concurrency() -> None:
     settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 4, priority="project")
     DistributedAddon().update_settings(settings)
     assert settings["SCHEDULER"] == "crawler.addons.RedisScheduler"
+    assert settings.getbool("TRILHA_YIELD_START") is True
     assert settings.getint("CONCURRENT_REQUESTS") == 16
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 4  # already below the cap
     assert settings["SCHEDULER_DUPEFILTER_KEY"] == "trilha:%(spider)s:c1:dupefilter"

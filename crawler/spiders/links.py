@@ -139,7 +139,8 @@ class LinkSpider(AfterVerdict, scrapy.Spider):
                 await crawler.signals.wait_for(scrapy.signals.scheduler_empty)
                 crawler.stats.inc_value("trilha/start_waits")
                 made = 0
-            engine.crawl(item)
+            item.meta.setdefault("is_start_request", True)   # as Scrapy's StartSpiderMiddleware: the
+            engine.crawl(item)                                  # scheduler's FIFO start queue keeps list order
             made += 1
 
     async def _start_items(self) -> AsyncIterator[Any]:
