@@ -152,7 +152,9 @@ def distributed_settings(
         raise ConfigError(f"not a Redis URL: {redis_url!r} (expected redis://host:port/db)")
     if mode not in MODES:
         raise ConfigError(f"TRILHA_REDIS_MODE must be one of {', '.join(MODES)}, not {mode!r}")
-    common: dict[str, Any] = {"REDIS_URL": redis_url, "TRILHA_REDIS_MODE": mode}
+    # every start request goes through the spider middlewares (the claims), not straight to
+    # the engine (crawler.spiders.links.LinkSpider.start)
+    common: dict[str, Any] = {"REDIS_URL": redis_url, "TRILHA_REDIS_MODE": mode, "TRILHA_YIELD_START": True}
     if mode == "claim":
         return common
     return {
@@ -210,9 +212,6 @@ class DistributedAddon:
             settings.set(name, value, priority=max(floor, settings.getpriority(name) or 0))
         if mode == "claim":
             settings["SPIDER_MIDDLEWARES"][CLAIM_MIDDLEWARE] = 50
-        # every start request through the spider middlewares (the claims), not straight to
-        # the engine (crawler.spiders.links.LinkSpider.start)
-        settings.set("TRILHA_YIELD_START", True, priority=floor)
         cap = settings.getint("TRILHA_WORKER_CONCURRENCY", DEFAULT_WORKER_CONCURRENCY)
         for name in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN"):
             if settings.getint(name) > cap:
@@ -291,11 +290,7 @@ class ClaimStartMiddleware:
             self.server.set(self.lease_key, LEASE_ALIVE, ex=self.lease_s)
         except Exception:                       # Redis away for a moment: the next renewal tries again
             logger.exception("could not renew the worker lease %s", self.lease_key)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._renewal = loop.call_later(self.lease_s / 3, self._renew_lease)
+        self._renewal = asyncio.get_running_loop().call_later(self.lease_s / 3, self._renew_lease)
 
     def _release_lease(self, spider: Any = None, reason: str = "") -> None:
         """After the spider closed (its checks are written).
@@ -375,7 +370,7 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
         instance: RedisScheduler = super().from_crawler(crawler)
-        instance.key_ttl_s = crawler.settings.getint("TRILHA_REDIS_KEY_TTL", DEFAULT_KEY_TTL_S)
+        instance.key_ttl_s = _int_setting(crawler.settings, "TRILHA_REDIS_KEY_TTL", DEFAULT_KEY_TTL_S)
         return instance
 
     def close(self, reason: str) -> None:

@@ -13,6 +13,7 @@ in a list, as lychee and markdown-link-check do (LinkChecker obeys it); see
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from trilha.config import POLITE_HOSTS, Config
@@ -86,7 +87,7 @@ def preload_http_engine(engine: str) -> None:
     if engine == "twisted":
         import scrapy.core.downloader.handlers.http11  # noqa: F401
     else:
-        import scrapy.core.downloader.handlers._aiohttp  # noqa: F401
+        importlib.import_module(AIOHTTP_HANDLER.rpartition(".")[0])
 
 
 def scrapy_settings(config: Config) -> dict[str, Any]:

@@ -121,13 +121,31 @@ class _Attr:
     quote: bytes                   # b'"', b"'" or b"" (unquoted)
 
 
-def _tags(line: bytes) -> list[tuple[bytes, int, int | None, list[tuple[bytes, int, int, bytes]]]]:
+_Tag = tuple[bytes, int, "int | None", list[tuple[bytes, int, int, bytes]]]
+
+
+def _tags(line: bytes) -> list[_Tag]:
     """The start tags on a line: (lower-case name, ``<``, after ``>`` or None, attributes as
     (lower-case name, value start, value end, quote))."""
-    tags = []
+    return _scan(line)[0]
+
+
+def _opaque(line: bytes) -> list[tuple[int, int]]:
+    """The spans of a line the reader reads no Markdown link in: start tags that end on the
+    line, and HTML comments (found by the same scan, so a ``<!--`` inside an attribute value
+    is no comment)."""
+    tags, comments = _scan(line)
+    return [(start, end) for _name, start, end, _attrs in tags if end is not None] + comments
+
+
+def _scan(line: bytes) -> tuple[list[_Tag], list[tuple[int, int]]]:
+    """The start tags and the comment spans of a line, left to right."""
+    tags: list[_Tag] = []
+    comments: list[tuple[int, int]] = []
     pos = 0
     while (m := _TAG.search(line, pos)) is not None:
         if m.group(1) is None:                # an HTML comment: nothing in it is read
+            comments.append((m.start(), m.end()))
             pos = m.end()
             continue
         k = m.end()
@@ -144,7 +162,7 @@ def _tags(line: bytes) -> list[tuple[bytes, int, int | None, list[tuple[bytes, i
         end = k + 1 if line[k:k + 1] == b">" else None
         tags.append((m.group(1).lower(), m.start(), end, attrs))
         pos = end if end is not None else len(line)
-    return tags
+    return tags, comments
 
 
 def _html_attrs(line: bytes) -> list[_Attr]:
@@ -174,19 +192,17 @@ def _find_html(line: bytes, written: str, occurrence: int) -> _Attr | None:
     return None
 
 
-def _find(line: bytes, url: bytes, occurrence: int, *, bare: bool = False) -> tuple[int, int] | None:
+def _find(line: bytes, url: bytes, occurrence: int, inside: list[tuple[int, int]], *,
+          bare: bool = False) -> tuple[int, int] | None:
     """Start and end of the n-th occurrence of ``url`` that stands alone as a Markdown link
-    target (never inside an HTML tag that ends on the line, nor inside an HTML comment:
-    the reader reads nothing there)."""
-    inside = [(t[1], t[2]) for t in _tags(line) if t[2] is not None]
-    inside += [(m.start(), m.end()) for m in _TAG.finditer(line) if m.group(1) is None]   # comments
+    target, never within the ``inside`` spans (:func:`_opaque`: the reader reads nothing there)."""
+    before, after = (BEFORE_BARE, AFTER_BARE) if bare else (BEFORE, AFTER)
     found, start = 0, 0
     while True:
         i = line.find(url, start)
         if i < 0:
             return None
         j = i + len(url)
-        before, after = (BEFORE_BARE, AFTER_BARE) if bare else (BEFORE, AFTER)
         if ((i == 0 or line[i - 1] in before) and (j == len(line) or line[j] in after)
                 and not any(a < i < b for a, b in inside)):
             if found == occurrence:
@@ -206,11 +222,12 @@ def _locate(line: bytes, e: Edit) -> tuple[int, int, bool] | None:
     ``written`` is the decoded URL (CommonMark decodes entities in link destinations); when
     that is not on the line, its ``&amp;`` form is looked for."""
     bare = e.syntax == "bare"
-    pos = _find(line, e.written.encode("utf-8"), e.occurrence, bare=bare)
+    inside = _opaque(line)
+    pos = _find(line, e.written.encode("utf-8"), e.occurrence, inside, bare=bare)
     if pos is not None:
         return pos[0], pos[1], False
     if "&" in e.written:
-        pos = _find(line, _html_escaped(e.written).encode("utf-8"), e.occurrence, bare=bare)
+        pos = _find(line, _html_escaped(e.written).encode("utf-8"), e.occurrence, inside, bare=bare)
         if pos is not None:
             return pos[0], pos[1], True
     return None

@@ -192,6 +192,17 @@ def test_fragments_of_a_github_markdown_file() -> None:
     assert missing_fragments(wanted, body, truncated=False) == ("missing-one",)
 
 
+
+def test_raw_html_anchors_of_a_github_markdown_file_count() -> None:
+    """``<a name="top">`` and ``<h2 id="x">`` in a fetched README are anchors, as the list
+    reader counts them in the list itself: ``#top`` there is not missing."""
+    import base64
+
+    readme = '<a name="top"></a>\n\n# Hello\n\n<h2 id="setup">Setup</h2>\n\n## Usage\n'
+    body = json.dumps({"name": "README.md", "encoding": "base64",
+                       "content": base64.b64encode(readme.encode()).decode()}).encode()
+    assert missing_fragments(["top", "setup", "usage", "hello", "gone"], body, truncated=False) == ("gone",)
+
 def test_config_file_accepts_codes_per_host(fixture_server, store_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "trilha.toml"
     config.write_text('[hosts."accepting.example"]\naccept = [403]\n', encoding="utf-8")

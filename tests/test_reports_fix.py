@@ -288,6 +288,16 @@ def test_a_url_in_an_html_comment_on_the_line_is_not_the_link() -> None:
     assert result.data.splitlines()[1] == b"<!-- was https://x.example/ --> see https://y.example/ and <!-- https://x.example/"
 
 
+
+def test_a_comment_opener_inside_an_attribute_value_hides_nothing() -> None:
+    """``<!--`` in a quoted attribute value opens no comment (the tag's scan reads past it), so
+    the Markdown link after the tag is still found and edited."""
+    data = b'# T\n<a title="<!--" href="https://a.org/">x</a> and [y](https://u.org/z)\n'
+    edit = Edit(line=2, occurrence=0, written="https://u.org/z", new="https://v.org/z", why="moved")
+    result = apply_edits(data, [edit])
+    assert result.notes == ()
+    assert result.data.splitlines()[1] == b'<a title="<!--" href="https://a.org/">x</a> and [y](https://v.org/z)'
+
 def test_bare_urls_in_emphasis_and_before_punctuation_are_found() -> None:
     """GFM bare URLs may stand in emphasis and before punctuation it leaves out of them."""
     data = b"# T\n**https://x.example/a** and see https://x.example/b. Or _https://x.example/c_, ok\n"

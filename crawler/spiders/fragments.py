@@ -47,20 +47,21 @@ def _markdown_of_contents(body: bytes) -> str | None:
 
 
 def markdown_ids(text: str) -> set[str]:
+    """GitHub's anchors of a Markdown file: its headings', and the ``id`` / ``<a name>`` of
+    its raw HTML (as the list reader counts them, crawler.reader.rawhtml)."""
     from crawler.reader.anchors import anchors_of
 
-    return set(anchors_of([m.group(1) for m in _HEADING.finditer(text)]))
+    return set(anchors_of([m.group(1) for m in _HEADING.finditer(text)])) | html_ids(text.encode("utf-8"))
+
+
+def html_ids(body: bytes) -> set[str]:
+    """The ``id`` and ``name`` attribute values in HTML."""
+    return {(m.group(1) or m.group(2) or m.group(3) or b"").decode("utf-8", "replace") for m in _ID.finditer(body)}
 
 
 def page_ids(body: bytes) -> set[str]:
     markdown = _markdown_of_contents(body)
-    if markdown is not None:
-        return markdown_ids(markdown)
-    ids: set[str] = set()
-    for m in _ID.finditer(body):
-        raw = m.group(1) or m.group(2) or m.group(3) or b""
-        ids.add(raw.decode("utf-8", "replace"))
-    return ids
+    return markdown_ids(markdown) if markdown is not None else html_ids(body)
 
 
 def missing_fragments(fragments: Sequence[str], body: bytes, *, truncated: bool) -> tuple[str, ...]:

@@ -53,20 +53,25 @@ class Reporter:
 
     def __call__(self, result: CheckResult, counts: Counter[str]) -> None:
         self.done += 1
-        shown = Counter(counts)
         if self.no_answer(result):
             self._no_answer += 1
-        # dead-or-offline is decided for the crawl as a whole at its end: don't cry "dead" yet
-        shown[str(Verdict.DEAD)] -= self._no_answer
-        shown["no answer yet"] = self._no_answer
-        text = ", ".join(f"{v} {n}" for v, n in sorted(shown.items()) if n > 0)
+        due = self.done % 25 == 0 or self.done == self.total    # the counts text, every 25 checks
         if self._progress is not None:
-            self._progress.update(self._task, completed=self.done, counts=text)
-        elif not self.quiet and (self.done % 25 == 0 or self.done == self.total):
+            fields = {"counts": self._text(counts)} if due else {}
+            self._progress.update(self._task, completed=self.done, **fields)
+        elif not self.quiet and due:
             try:
-                click.echo(f"checked {self.done}/{self.total}: {text}", err=True)
+                click.echo(f"checked {self.done}/{self.total}: {self._text(counts)}", err=True)
             except OSError:
                 self.quiet = True       # stderr went away (a closed pipe): progress is not worth a crawl
+
+    def _text(self, counts: Counter[str]) -> str:
+        """The counts per verdict; dead-or-offline is decided for the crawl as a whole at its
+        end, so answers that never came are "no answer yet", not "dead"."""
+        shown = Counter(counts)
+        shown[str(Verdict.DEAD)] -= self._no_answer
+        shown["no answer yet"] = self._no_answer
+        return ", ".join(f"{v} {n}" for v, n in sorted(shown.items()) if n > 0)
 
 
 def json_document(head: dict[str, Any], key: str, rows: list[dict[str, Any]]) -> str:
