@@ -387,8 +387,12 @@ class _ConceptMatcher:
 def iter_triples(snapshot: Snapshot, curated: Curated | None = None,
                  report: BuildReport | None = None, *, base: str = DEFAULT_BASE) -> Iterator[Triple]:
     """Every triple of the graph, in a deterministic order (may contain duplicates); data
-    IRIs under ``base`` (checked first: :class:`trilha.errors.ConfigError` if it is unfit)."""
-    builder = _Builder(snapshot, curated, Minter(base))
+    IRIs under ``base`` (checked at the call: :class:`trilha.errors.ConfigError` if it is unfit)."""
+    return _triples(_Builder(snapshot, curated, Minter(base)), report)
+
+
+def _triples(builder: _Builder, report: BuildReport | None) -> Iterator[Triple]:
+    """The builder's triples; its warnings, cycles and prerequisites go to ``report`` at the end."""
     yield from builder.triples()
     if report is not None:
         report.warnings += builder.report.warnings
@@ -410,7 +414,7 @@ def build_graph(
         report.warnings.append("the store holds no list (or an empty one): the graph is empty")
         if snapshot is None:
             return graph, report
-    triples = iter_triples(snapshot, curated, report, base=mint.base)
+    triples = _triples(_Builder(snapshot, curated, mint), report)
     graph.addN((s, p, to_rdflib(o), graph) for s, p, o in triples)
     report.counts = {"triples": len(graph)}
     for w in report.warnings:

@@ -16,6 +16,7 @@ from graph.build import BuildReport, build_graph
 from graph.io import FILES, export, to_oxigraph
 from graph.prerequisites import DEFAULT_CURATED, load_curated
 from graph.vocab import DEFAULT_BASE
+from trilha.config import resolve_base_iri
 from trilha.errors import GraphError
 from trilha.store.engine import Store
 from trilha.store.snapshot import read_snapshot
@@ -80,9 +81,10 @@ def build_from_store(
 
 
 def graph_for_reading(db_url: str | None, *, source: str | None = None, graph_file: Path | None = None,
-                      history: int = 2, base_iri: str = DEFAULT_BASE) -> Graph:
+                      history: int = 2, base_iri: str | None = None) -> Graph:
     """The RDF graph to read: a file written by ``trilha build`` (its IRIs as written), else
-    built from the store now with data IRIs under ``base_iri``."""
+    built from the store now with data IRIs under ``base_iri`` (None: the configured base,
+    :func:`trilha.config.resolve_base_iri`, read only then)."""
     from graph.io import load_graph
     from trilha.store import open_store
 
@@ -93,7 +95,7 @@ def graph_for_reading(db_url: str | None, *, source: str | None = None, graph_fi
         snapshot = read_snapshot(store, source, history=history)
     finally:
         store.close()
-    graph, report = build_graph(snapshot, load_curated(DEFAULT_CURATED), base=base_iri)
+    graph, report = build_graph(snapshot, load_curated(DEFAULT_CURATED), base=base_iri or resolve_base_iri(None))
     for w in report.warnings:
         logger.warning("%s", w)
     return graph
@@ -101,7 +103,7 @@ def graph_for_reading(db_url: str | None, *, source: str | None = None, graph_fi
 
 def oxigraph_for_reading(db_url: str | None, *, source: str | None = None, graph_file: Path | None = None,
                          store_path: Path | None = None, history: int = 2,
-                         base_iri: str = DEFAULT_BASE):  # type: ignore[no-untyped-def]
+                         base_iri: str | None = None):  # type: ignore[no-untyped-def]
     """A pyoxigraph store to query: the on-disk one (``--store``), else loaded in memory
     (``base_iri`` only matters when the graph is built from the store now)."""
     from graph.io import open_store as open_ox

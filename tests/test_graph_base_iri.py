@@ -95,7 +95,8 @@ def test_the_default_base_and_its_iris_are_unchanged(default_graph: Graph) -> No
 
 
 BAD = ["ftp://x.org/id/", "https://x.org/id", "x.org/id/", "https:///id/", "https://x.org/a b/",
-       "https://x.org/<id>/", "https://x.org/?q=/", "https://x.org/a#b/", "https://x.org:99999/", ""]
+       "https://x.org/<id>/", "https://x.org/?q=/", "https://x.org/a#b/", "https://x.org:99999/", "",
+       "https://x.org/%zz/", "https://user@@x.org/"]    # the last two: not RFC 3987 (Oxigraph would refuse them)
 
 
 @pytest.mark.parametrize("bad", BAD)
@@ -211,3 +212,15 @@ def test_a_bad_environment_value_is_one_line(db: tuple[str, Path]) -> None:
     assert done.stderr == ("Error: config key base_iri (env TRILHA_BASE_IRI): 'ftp://x.org/' is not an "
                            "absolute http(s) IRI\n")
     assert not (work / "bad").exists()
+
+
+def test_a_graph_file_is_read_whatever_base_the_environment_names(db: tuple[str, Path]) -> None:
+    """``sparql --graph`` reads the IRIs as written: the configured base is not even read."""
+    url, work = db
+    built = run_cli(["build", "--db", url, "--out", "g", "--format", "nt"], cwd=work)
+    assert built.returncode == 0, built.stderr
+    done = run_cli(["sparql", "--graph", str(work / "g" / "graph.nt"), "--format", "json",
+                    "SELECT ?r WHERE { ?r trl:siteId 'arxiv:1706.03762' }"], cwd=work,
+                   env=cli_env(TRILHA_BASE_IRI="ftp://x.org/"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"]["bindings"][0]["r"]["value"] == f"{DEFAULT_BASE}res/arxiv-1706.03762"

@@ -58,7 +58,20 @@ def check_base_iri(value: str) -> str:
         raise ValueError(f"{value!r} must end with '/' or '#'")
     if parts.query or value.count("#") > 1 or ("#" in value and not value.endswith("#")):
         raise ValueError(f"{value!r} must have no query, and '#' only as its last character")
+    from pyoxigraph import NamedNode  # RFC 3987, as the graph store will read it (e.g. no "%zz")
+
+    try:
+        NamedNode(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an IRI ({exc})") from None
     return value
+
+
+def resolve_base_iri(flag: str | None) -> str:
+    """The base IRI to build a graph with: ``--base-iri`` > ``TRILHA_BASE_IRI`` > config
+    file > default (the layering of :func:`load_config`; a bad env or file value is a
+    ConfigError)."""
+    return str(load_config({"base_iri": flag}).base_iri)
 
 
 @dataclass(frozen=True, slots=True)

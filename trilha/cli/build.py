@@ -2,42 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from trilha.cli.options import db_option, out_option
-from trilha.config import DEFAULT_BASE_IRI, check_base_iri, load_config
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _base_iri_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A bad ``--base-iri`` is a usage error (exit 2), like any other bad option value."""
-    if value is None:
-        return None
-    try:
-        return check_base_iri(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-
-
-def base_iri_option(fn: F) -> F:
-    """``--base-iri IRI`` for the commands that build the graph (build, run, sparql, serve, path, map)."""
-    return click.option(
-        "--base-iri", "base_iri", default=None, metavar="IRI", callback=_base_iri_flag,
-        help="Mint the graph's data IRIs under IRI (absolute http(s), ending in / or #), e.g. "
-             "https://you.github.io/trilha/id/. Env: TRILHA_BASE_IRI; config key base_iri. "
-             f"Default: {DEFAULT_BASE_IRI}",
-    )(fn)
-
-
-def graph_base(flag: str | None) -> str:
-    """The base IRI to build with: ``--base-iri`` > ``TRILHA_BASE_IRI`` > config file > default
-    (the layering of :func:`trilha.config.load_config`; a bad env or file value is a ConfigError)."""
-    return str(load_config({"base_iri": flag}).base_iri)
+from trilha.cli.options import base_iri_option, db_option, out_option
+from trilha.config import resolve_base_iri
 
 
 @click.command("build")
@@ -72,7 +42,7 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, history:
     from graph.prerequisites import DEFAULT_CURATED
     from trilha.store import open_store
 
-    base = graph_base(base_iri)
+    base = resolve_base_iri(base_iri)
     store = open_store(db_url)
     try:
         out = build_from_store(
@@ -107,7 +77,7 @@ def step_build(state) -> None:  # type: ignore[no-untyped-def]  # trilha.cli.run
         return
     source = state.study_list.source if state.study_list is not None else None
     out = build_from_store(state.store, source=source, out_dir=state.out_dir,
-                           base_iri=graph_base(getattr(state, "base_iri", None)))
+                           base_iri=getattr(state, "base_iri", None) or resolve_base_iri(None))
     for warning in out.report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if out.turtle is not None:

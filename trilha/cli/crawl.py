@@ -16,7 +16,6 @@ from trilha.cli import ProblemsFound
 from trilha.cli.options import db_option, format_option, list_argument
 from trilha.config import load_config
 from trilha.model import ALIVE_VERDICTS, CheckResult, Verdict
-from trilha.paths import BUNDLED_LIST
 
 
 class Reporter:
@@ -252,9 +251,8 @@ def _targets(store: Any, config: Any, urls: tuple[str, ...], list_source: str | 
     if urls:
         targets = targets_from_urls(list(urls), config)
         return None, targets, [(u, t.canonical, None) for u, t in zip(urls, _align(urls, targets), strict=True)]
-    from trilha.store.lists import ingest
-
     from trilha.cli.ingest import read_list
+    from trilha.store.lists import ingest
 
     study = read_list(list_source, fmt=fmt)   # same identity and base URL as `trilha ingest`
     list_id = ingest(store, study).list_id

@@ -19,9 +19,8 @@ import click
 import networkx as nx
 
 from graph.htmlmap import VIEWS, MapStats, write_map
-from trilha.cli.build import base_iri_option, graph_base
-from trilha.cli.options import db_option, format_option, list_argument, out_option
-from trilha.config import DEFAULT_BASE_IRI
+from trilha.cli.options import base_iri_option, db_option, format_option, list_argument, out_option
+from trilha.config import DEFAULT_BASE_IRI, resolve_base_iri
 from trilha.errors import TrilhaError
 from trilha.store import Store, open_store
 
@@ -108,7 +107,7 @@ def step_map(state: Any) -> None:
     """
     source = state.study_list.source if getattr(state, "study_list", None) is not None else None
     stats = map_from_store(state.store, state.out_dir, list_source=source,
-                           base_iri=graph_base(getattr(state, "base_iri", None)))
+                           base_iri=getattr(state, "base_iri", None) or resolve_base_iri(None))
     state.outputs["map"] = stats.path
 
 
@@ -145,7 +144,7 @@ def command(list_source: str | None, db_url: str | None, out_dir: Path, view: st
                           title=title or "trilha: prerequisite map")
     else:
         stats = write_store_map(db_url, out_dir, list_source=list_source, view=view, title=title,
-                                base_iri=graph_base(base_iri))
+                                base_iri=resolve_base_iri(base_iri))
     if fmt == "json":
         sys.stdout.write(json.dumps({"path": str(stats.path), "view": stats.view, "nodes": stats.nodes,
                                      "edges": stats.edges, "bytes": stats.bytes, "seconds": stats.seconds}) + "\n")

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from trilha.config import DEFAULT_BASE_IRI, check_base_iri
 from trilha.paths import DEFAULT_OUT
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,4 +68,24 @@ def fail_on_option(fn: F) -> F:
         default="",
         metavar="HEALTH[,HEALTH…]",
         help="Exit 3 if any link's health is one of these (e.g. dead,moved,malformed). Default: never.",
+    )(fn)
+
+
+def _base_iri_flag(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A bad ``--base-iri`` is a usage error (exit 2), like any other bad option value."""
+    if value is None:
+        return None
+    try:
+        return check_base_iri(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def base_iri_option(fn: F) -> F:
+    """``--base-iri IRI`` for the commands that build the graph (build, run, sparql, serve, path, map)."""
+    return click.option(
+        "--base-iri", "base_iri", default=None, metavar="IRI", callback=_base_iri_flag,
+        help="Mint the graph's data IRIs under IRI (absolute http(s), ending in / or #), e.g. "
+             "https://you.github.io/trilha/id/. Env: TRILHA_BASE_IRI; config key base_iri. "
+             f"Default: {DEFAULT_BASE_IRI}",
     )(fn)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from trilha.cli.build import base_iri_option, graph_base
-from trilha.cli.options import db_option, format_option
+from trilha.cli.options import base_iri_option, db_option, format_option
 
 
 def _hms(seconds: int) -> str:
@@ -46,7 +45,7 @@ def command(target: str, known: tuple[str, ...], default_hours: float, graph_fil
     from graph.project import to_networkx
 
     nxg = to_networkx(graph_for_reading(db_url, source=list_source, graph_file=graph_file,
-                                        base_iri=graph_base(base_iri)))
+                                        base_iri=base_iri))
     plan = learning_path(nxg, target, known, default_hours=default_hours)
     if fmt == "json":
         click.echo(json.dumps({

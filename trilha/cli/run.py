@@ -19,14 +19,15 @@ from urllib.parse import urlsplit
 
 import click
 
-from trilha.cli.build import base_iri_option, step_build
+from trilha.cli.build import step_build
 from trilha.cli.crawl import step_crawl
-from trilha.cli.map import step_map
 from trilha.cli.db import db_label, open_db
 from trilha.cli.ingest import counts_rows, describe_change, read_list, read_options
-from trilha.cli.options import db_option, fail_on_option, format_option, out_option
-from trilha.cli.report import parse_fail_on, run_exit, step_report
+from trilha.cli.map import step_map
+from trilha.cli.options import base_iri_option, db_option, fail_on_option, format_option, out_option
 from trilha.cli.output import emit, note, to_json
+from trilha.cli.report import parse_fail_on, run_exit, step_report
+from trilha.config import resolve_base_iri
 from trilha.errors import ReportError
 from trilha.model import Mention, StudyList
 from trilha.store import Store
@@ -51,7 +52,7 @@ class RunState:
     fail_on: str = ""                  # --fail-on, read by the report step (exit 3 in run_exit)
     crawl: bool = True                 # --no-crawl: build and report from what is stored
     crawl_flags: dict[str, Any] = field(default_factory=dict)   # --remap, --allow-private, --timeout, --workers
-    base_iri: str | None = None        # --base-iri, read by the build and map steps
+    base_iri: str | None = None        # resolved once (--base-iri > env > file > default) for build and map
     study_list: StudyList | None = None
     store: Store | None = None
     ingested: IngestResult | None = None
@@ -233,6 +234,6 @@ def command(list_source: str | None, base_url: str | None, max_bytes: int | None
     state = RunState(list_source=list_source, base_url=base_url, max_bytes=max_bytes, db_url=db_url,
                      out_dir=out_dir, fmt=fmt, fail_on=fail_on, crawl=not no_crawl,
                      crawl_flags={"remap": remap, "allow_private": allow_private, "timeout": timeout,
-                                  "workers": workers}, base_iri=base_iri)
+                                  "workers": workers}, base_iri=resolve_base_iri(base_iri))
     render(run_steps(state))
     run_exit(state)                    # health summary; exit 3 when --fail-on matched

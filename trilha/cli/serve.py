@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from trilha.cli.build import base_iri_option, graph_base
-from trilha.cli.options import db_option
+from trilha.cli.options import base_iri_option, db_option
 
 
 @click.command("serve")
@@ -42,7 +41,7 @@ def command(host: str, port: int, store_path: Path | None, graph_file: Path | No
     from graph.server import Limits, make_server
 
     store = oxigraph_for_reading(db_url, source=list_source, graph_file=graph_file, store_path=store_path,
-                                 base_iri=graph_base(base_iri))
+                                 base_iri=base_iri)
     server = make_server(store, host, port, Limits(timeout=timeout, max_rows=max_rows))
     click.echo(f"SPARQL endpoint: http://{server.server_address[0]}:{server.server_address[1]}/sparql "
                "(read-only; Ctrl-C stops)")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from trilha.cli.build import base_iri_option, graph_base
-from trilha.cli.options import db_option
+from trilha.cli.options import base_iri_option, db_option
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -76,7 +75,7 @@ def command(query: str | None, query_file: Path | None, name: str | None, params
 
     check_query(text)                      # refuse early, before building anything
     store = oxigraph_for_reading(db_url, source=list_source, graph_file=graph_file, store_path=store_path,
-                                 base_iri=graph_base(base_iri))
+                                 base_iri=base_iri)
     result = run_query(store, text, params=bound, timeout=timeout, max_rows=max_rows)
     if fmt != "table" or result.kind == "graph":
         click.echo(serialize(result, "json" if fmt == "table" else fmt), nl=False)
