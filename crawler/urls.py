@@ -232,7 +232,8 @@ def canonical_url(url: str) -> str:
             scheme, host, path = simple
             netloc, query = host, ""
         else:
-            canon = w3lib_canonical(raw)
+            # a port or IPv6 host (simple) still has w3lib's answer at hand
+            canon = "{}://{}{}".format(*simple) if simple is not None else w3lib_canonical(raw, fast=False)
             parts = urlsplit(canon)
             host = (parts.hostname or "").lower()
             port = parts.port

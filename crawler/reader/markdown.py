@@ -167,9 +167,9 @@ class InlineWalker:
 
     __slots__ = ("anchors", "block", "depth", "html_a", "line", "open_links", "pieces", "tail_of")
 
-    def __init__(self, block: RawBlock, first_line: int, anchors: list[str] | None = None) -> None:
+    def __init__(self, block: RawBlock, first_line: int, anchors: list[str]) -> None:
         self.block = block
-        self.anchors = anchors if anchors is not None else []
+        self.anchors = anchors
         self.line = first_line
         self.pieces: list[str] = []
         self.depth = 0
@@ -227,9 +227,11 @@ class InlineWalker:
             link.text = " ".join("".join(self.pieces[start:]).split())
             self.tail_of = (link, len(self.pieces))
 
-    def image(self, written: str, alt: str, syntax: str) -> RawLink:
+    def image(self, written: str, alt: str, syntax: str, *, is_image: bool = True) -> RawLink:
+        """An image (or, ``is_image=False``, an HTML media element's ``src``): a link whose
+        text is ``alt``, which is also the block's text at its place."""
         alt = " ".join(alt.split())
-        link = RawLink(written=written, text=alt, line=self.line, syntax=syntax, is_image=True)
+        link = RawLink(written=written, text=alt, line=self.line, syntax=syntax, is_image=is_image)
         self._add(link)
         self.pieces.append(alt)
         self.tail_of = (link, len(self.pieces))
@@ -262,12 +264,8 @@ class InlineWalker:
                     self.html_a = None
                 if kind == START and value is not None:
                     self.html_a = self.open_link(value, "html")
-            elif tag in MEDIA:
-                link = RawLink(written=value or "", text="", line=self.line, syntax="html", is_image=False)
-                self._add(link)
-                self.tail_of = (link, len(self.pieces))
             else:
-                self.image(value or "", alt, "html")
+                self.image(value or "", alt, "html", is_image=tag not in MEDIA)
 
     def finish(self) -> None:
         self._close_tail()

@@ -200,8 +200,7 @@ def _parse(text: str, *, source: str, base_url: str | None, notes: tuple[str, ..
     doc = walk(text, engine=markdown_engine)
     sections = _sections(doc)
     anchor_set = {s.anchor for s in sections}
-    if doc.anchors:                      # ids and <a name>s in raw HTML (docs/reader.md)
-        anchor_set.update(doc.anchors)
+    anchor_set.update(doc.anchors)       # ids and <a name>s in raw HTML (docs/reader.md)
     own: set[str] = set()
     if base_url:
         own |= own_url_aliases(base_url)

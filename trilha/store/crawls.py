@@ -17,7 +17,7 @@ from sqlalchemy import Select, insert, select, update
 
 from trilha.model import CheckResult, Hop, ResourceMeta, Verdict
 from trilha.store.engine import Store
-from trilha.store.lists import chunks
+from trilha.store.lists import chunks, lookup_resource_ids
 from trilha.store.schema import (
     ArchiveSnapshotRow,
     CheckRow,
@@ -49,8 +49,8 @@ def _by_canonical(
     wanted = sorted(set(canonicals))
     out: dict[str, T] = {}
     with store.session() as session:
-        for i in range(0, len(wanted), chunk_size):
-            for canonical, *rest in session.execute(query(wanted[i : i + chunk_size])):
+        for chunk in chunks(wanted, chunk_size):
+            for canonical, *rest in session.execute(query(chunk)):
                 out[canonical] = convert(canonical, *rest)
     return out
 
@@ -178,11 +178,10 @@ def checked_canonicals(store: Store, crawl_id: int) -> set[str]:
 
 
 def resource_ids(store: Store, canonicals: Iterable[str]) -> dict[str, int]:
-    return _by_canonical(
-        store, canonicals,
-        lambda chunk: select(ResourceRow.canonical, ResourceRow.id).where(ResourceRow.canonical.in_(chunk)),
-        lambda canonical, rid: rid,
-    )
+    """canonical -> id of the stored ones (:func:`trilha.store.lists.lookup_resource_ids`: the
+    lookup tuned for PostgreSQL right after a big ingest)."""
+    with store.session() as session:
+        return lookup_resource_ids(session, sorted(set(canonicals)))
 
 
 def _ensure_resources(session: Any, results: Sequence[CheckResult], known: dict[str, int]) -> dict[str, int]:

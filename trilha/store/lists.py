@@ -23,7 +23,7 @@ import logging
 import queue
 import threading
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -158,30 +158,29 @@ def section_keys(sections: Sequence[Section]) -> list[str]:
 
 
 def mention_identities(mentions: Sequence[Mention]) -> list[str]:
-    """:func:`mention_identity` of every mention (the section path's part of the hashed text is
-    built once per section)."""
-    seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    parts: dict[tuple[str, ...], str] = {}
-    out = []
-    for m in mentions:
-        path = m.section_path
-        part = parts.get(path)
-        if part is None:
-            part = parts[path] = _path_part(path)
-        pair = (m.written, path)
-        n = seen[pair]
-        seen[pair] = n + 1
-        out.append(_identity(m.written, part, n))
-    return out
+    """:func:`mention_identity` of every mention, in order."""
+    return _identities((m.written, m.section_path) for m in mentions)
 
 
 def concept_identities(concepts: Sequence[ConceptItem]) -> list[str]:
+    """:func:`concept_identity` of every concept item, in order."""
+    return _identities((c.text, c.section_path) for c in concepts)
+
+
+def _identities(pairs: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The identity of each (text, section path), counting repeats of a pair (the section
+    path's part of the hashed text is built once per section)."""
     seen: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    parts: dict[tuple[str, ...], str] = {}
     out = []
-    for c in concepts:
-        pair = (c.text, c.section_path)
-        out.append(concept_identity(c.text, c.section_path, seen[pair]))
-        seen[pair] += 1
+    for pair in pairs:
+        text, path = pair
+        part = parts.get(path)
+        if part is None:
+            part = parts[path] = _path_part(path)
+        n = seen[pair]
+        seen[pair] = n + 1
+        out.append(_identity(text, part, n))
     return out
 
 
@@ -458,7 +457,7 @@ def _bulk_update(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
 
 
 def _mark_removed(session: Session, model: Any, ids: list[int], now: datetime) -> None:
-    """``removed_at = now`` for these rows (PostgreSQL: a join with ``unnest(array)``, see :func:`_resource_ids`)."""
+    """``removed_at = now`` for these rows (PostgreSQL: a join with ``unnest(array)``, see :func:`lookup_resource_ids`)."""
     connection = session.connection()
     table = model.__table__
     for chunk in chunks(ids, LOOKUP_CHUNK):
@@ -542,7 +541,7 @@ def _sync_sections(
 RESOURCE_COLUMNS = ("canonical", "url", "site", "kind", "site_id")
 
 
-def _resource_ids(session: Session, canonicals: Sequence[str]) -> dict[str, int]:
+def lookup_resource_ids(session: Session, canonicals: Sequence[str]) -> dict[str, int]:
     """canonical -> id for those already stored, in chunks, at the driver level.
 
     SQLite: ``IN (?, ?, …)``.  PostgreSQL: a join with ``unnest`` of one text[] parameter.
@@ -582,7 +581,7 @@ def _ensure_resources(session: Session, mentions: Sequence[Mention], now: dateti
     for m in mentions:
         if m.canonical and not m.is_internal and m.canonical not in first:
             first[m.canonical] = m
-    ids = _resource_ids(session, list(first))
+    ids = lookup_resource_ids(session, list(first))
     missing = sorted(c for c in first if c not in ids)
     if not missing:
         return ids, 0
