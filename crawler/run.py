@@ -262,7 +262,7 @@ def _shared_status(store: Store, crawl_id: int, targets: Sequence[Target], redis
     ``interrupted``.)  Of two workers finishing together, the one reading later sees the
     other's lease done and every check: one of them always closes the crawl.
     """
-    from crawler.addons import live_workers
+    from crawler.leases import live_workers
 
     live = live_workers(redis_url, _LINK_SPIDER, crawls.crawl_key(store, crawl_id))
     missing = {t.canonical for t in targets} - crawls.checked_canonicals(store, crawl_id)

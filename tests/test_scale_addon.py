@@ -117,6 +117,28 @@ def test_the_crawl_closer_looks_for_the_link_spiders_leases() -> None:
     assert run._LINK_SPIDER == LinkSpider.name       # run.py names it without importing Scrapy
 
 
+def test_closing_a_shared_crawl_does_not_load_scrapy() -> None:
+    """The parent of the workers closes a shared crawl: asking Redis for the leases
+    (crawler.leases) must not import Scrapy or scrapy-redis into it."""
+    import subprocess
+    import sys
+
+    code = """
+import sys, tempfile
+from crawler.run import _closing_status
+from trilha.store import crawls
+from trilha.store.engine import open_store
+store = open_store(f"sqlite:///{tempfile.mkdtemp()}/s.sqlite3")
+crawl_id = crawls.start_crawl(store, list_id=None, settings={})
+# Redis refuses (port 1): the leases are asked for, then the store decides
+print(_closing_status(store, crawl_id, [], "redis://127.0.0.1:1/0", interrupted=False))
+print(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'scrapy_redis', 'twisted'}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.split() == ["finished", "[]"]
+
+
 def test_lease_and_key_ttl_come_from_settings_else_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from crawler.addons import _int_setting
 

@@ -130,7 +130,7 @@ def _ghost_worker(pg_url: str, redis_url: str, urls: list[str]) -> Iterator[str]
     live lease and the claims of ``urls[:2]``; yields the lease key (delete it: the ghost is gone)."""
     import redis
 
-    from crawler.addons import LEASE_ALIVE, claim_key, lease_prefix
+    from crawler.leases import LEASE_ALIVE, claim_key, lease_prefix
     from crawler.urls import canonical_url
 
     server = redis.Redis.from_url(redis_url)
@@ -251,8 +251,8 @@ def test_a_worker_finishing_between_the_two_reads_cannot_leave_the_crawl_interru
     although the crawl is complete.  The leases read first, A sees B live, then every check."""
     import redis
 
-    from crawler import addons
-    from crawler.addons import LEASE_ALIVE, LEASE_DONE, lease_prefix
+    from crawler import leases
+    from crawler.leases import LEASE_ALIVE, LEASE_DONE, lease_prefix
     from crawler.run import _shared_status
     from crawler.spiders.targets import Target
     from trilha.model import CheckResult, Verdict
@@ -282,7 +282,7 @@ def test_a_worker_finishing_between_the_two_reads_cannot_leave_the_crawl_interru
                     return value
                 return read
 
-            monkeypatch.setattr(addons, "live_workers", b_finishes_after_the_first_read("leases", addons.live_workers))
+            monkeypatch.setattr(leases, "live_workers", b_finishes_after_the_first_read("leases", leases.live_workers))
             monkeypatch.setattr(crawls, "checked_canonicals",
                                 b_finishes_after_the_first_read("checks", crawls.checked_canonicals))
             assert _shared_status(store, crawl_id, targets, redis_url) == "finished"
@@ -408,8 +408,8 @@ def test_a_failing_worker_leaves_a_shared_crawl_running_for_the_others(monkeypat
     import redis
 
     import crawler.run
-    from crawler import addons
-    from crawler.addons import LEASE_ALIVE, lease_prefix
+    from crawler import leases
+    from crawler.leases import LEASE_ALIVE, lease_prefix
     from crawler.run import run_crawl
     from crawler.spiders.targets import Target
     from trilha.config import Config
@@ -444,7 +444,7 @@ def test_a_failing_worker_leaves_a_shared_crawl_running_for_the_others(monkeypat
             server.delete(lease)
             own = lease_prefix("trilha-links", crawls.crawl_key(store, crawl_id)) + f"own-{token}"
             server.set(own, LEASE_ALIVE, ex=60)       # this process's lease, its spider never closed
-            monkeypatch.setattr(addons, "OWN_LEASES", {own})
+            monkeypatch.setattr(leases, "OWN_LEASES", {own})
             with pytest.raises(CrawlError):
                 run_crawl(store, targets, config, resume=True)
             assert status() == "failed"               # its own lease is no other worker
@@ -463,7 +463,7 @@ def test_redis_down_when_a_shared_crawl_closes(monkeypatch, tmp_path: Path, comp
     import redis
 
     import crawler.run
-    from crawler import addons
+    from crawler import leases
     from crawler.run import PartReport, run_crawl
     from crawler.spiders.targets import Target
     from trilha.config import Config
@@ -483,7 +483,7 @@ def test_redis_down_when_a_shared_crawl_closes(monkeypatch, tmp_path: Path, comp
         raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
     monkeypatch.setattr(crawler.run, "crawl_part", crawled)
-    monkeypatch.setattr(addons, "live_workers", redis_is_down)
+    monkeypatch.setattr(leases, "live_workers", redis_is_down)
     try:
         outcome = run_crawl(store, targets, Config(redis_url="redis://127.0.0.1:1/0", workers=1))
         with store.session() as session:
