@@ -36,6 +36,7 @@ Figures: docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -231,31 +232,39 @@ def linkchecker(urls: list[str], port: int, tmp: Path, threads: int) -> tuple[fl
     return wall, peak
 
 
-def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple[float, float] | None:
-    """linkinator (npm) on an HTML page of the same URLs, direct (it has no remap)."""
+def npm_tool(tmp: Path, package: str) -> Path | None:
+    """The command of an npm ``package`` installed into a throwaway directory under ``tmp``
+    (Node's own npm; None, said on stderr, when npm is missing or the install fails)."""
     npm = shutil.which("npm")
     if not npm:
-        print("linkinator: npm not found", file=sys.stderr)
+        print(f"{package}: npm not found", file=sys.stderr)
         return None
-    home = tmp / "linkinator"
-    if not (home / "node_modules" / ".bin" / "linkinator").exists():
+    home = tmp / package
+    binary = home / "node_modules" / ".bin" / package
+    if not binary.exists():
         home.mkdir(exist_ok=True)
-        got = subprocess.run([npm, "install", "--silent", "--prefix", str(home), "linkinator"], check=False)
+        got = subprocess.run([npm, "install", "--silent", "--prefix", str(home), package], check=False)
         if got.returncode != 0:
-            print("linkinator: npm install failed", file=sys.stderr)
+            print(f"{package}: npm install failed", file=sys.stderr)
             return None
+    return binary
+
+
+def linkinator(urls: list[str], port: int, tmp: Path, concurrency: int) -> tuple[float, float] | None:
+    """linkinator (npm) on an HTML page of the same URLs, direct (it has no remap)."""
+    binary = npm_tool(tmp, "linkinator")
+    if binary is None:
+        return None
     page = tmp / "site" / "index.html"
     page.parent.mkdir(exist_ok=True)
     direct = [direct_url(u, port) for u in urls]
     page.write_text("<html><body>" + "".join(f'<a href="{u}">{i}</a>\n' for i, u in enumerate(direct))
                     + "</body></html>", encoding="utf-8")
-    cmd = [str(home / "node_modules" / ".bin" / "linkinator"), str(page), "--concurrency", str(concurrency),
+    cmd = [str(binary), str(page), "--concurrency", str(concurrency),
            "--format", "json", "--timeout", "20000"]
     report = tmp / "linkinator.json"
     wall, peak, _codes = run_measured([cmd], dict(os.environ), tmp, stdout=report)
     try:
-        import json
-
         links = json.loads(report.read_text())["links"]
         states = Counter(link.get("state") for link in links)
         broken = next((link for link in links if link.get("state") != "OK"), None)
@@ -271,18 +280,9 @@ def markdown_link_check(urls: list[str], port: int, tmp: Path, _concurrency: int
     ``replacementPatterns`` could remap, but one rule per host costs it a regex per link).
     Its concurrency is not an option: it checks 2 links at a time (``async.mapLimit(…, 2)``
     in its source)."""
-    npm = shutil.which("npm")
-    if not npm:
-        print("markdown-link-check: npm not found", file=sys.stderr)
+    binary = npm_tool(tmp, "markdown-link-check")
+    if binary is None:
         return None
-    home = tmp / "mlc"
-    binary = home / "node_modules" / ".bin" / "markdown-link-check"
-    if not binary.exists():
-        home.mkdir(exist_ok=True)
-        got = subprocess.run([npm, "install", "--silent", "--prefix", str(home), "markdown-link-check"], check=False)
-        if got.returncode != 0:
-            print("markdown-link-check: npm install failed", file=sys.stderr)
-            return None
     listing = tmp / "direct.md"
     listing.write_text("# Bench list\n\n" + "".join(f"- [Page {i}]({direct_url(u, port)})\n" for i, u in enumerate(urls)),
                        encoding="utf-8")
@@ -291,9 +291,7 @@ def markdown_link_check(urls: list[str], port: int, tmp: Path, _concurrency: int
     text = report.read_text(errors="replace")
     alive, dead = text.count("[✓]"), text.count("[✖]")
     try:
-        import json
-
-        package = home / "node_modules" / "markdown-link-check"
+        package = binary.parent.parent / "markdown-link-check"
         version = json.loads((package / "package.json").read_text())["version"]
         limit = re.search(r"mapLimit\([^,]+,\s*(\w+)", (package / "index.js").read_text())
         print(f"markdown-link-check {version}, links at a time: {limit.group(1) if limit else '?'}", flush=True)

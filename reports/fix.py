@@ -77,10 +77,10 @@ class FixResult:
     notes: tuple[str, ...]         # edits that could not be applied, and why
 
 
-def dead_mark(since: str, *, html: bool) -> str:
+def dead_mark(since: str, *, in_html: bool) -> str:
     """The mark put after a dead link: Markdown emphasis, or plain text after an HTML element
     (GitHub renders no Markdown inside an HTML block, so ``_…_`` would show its underscores)."""
-    return f" (dead link{since})" if html else f" _(dead link{since})_"
+    return f" (dead link{since})" if in_html else f" _(dead link{since})_"
 
 
 def plan_edits(report: Report, *, dead: str = "archive") -> list[Edit]:
@@ -91,8 +91,8 @@ def plan_edits(report: Report, *, dead: str = "archive") -> list[Edit]:
     seen: Counter[tuple[int, str, bool]] = Counter()
     edits: list[Edit] = []
     for row in sorted(report.rows, key=lambda r: r.order):
-        html = row.syntax == "html"
-        key = (row.line, row.written, html)
+        in_html = row.syntax == "html"
+        key = (row.line, row.written, in_html)
         occurrence = seen[key]
         seen[key] += 1
         s = row.suggestion
@@ -105,7 +105,7 @@ def plan_edits(report: Report, *, dead: str = "archive") -> list[Edit]:
             edits.append(Edit(**at, new=s.url if s is not None and s.action == "archive" else None, why="dead"))
         elif row.health is Health.DEAD and dead == "mark":
             since = f" since {row.since:%Y-%m-%d}" if row.since else ""
-            edits.append(Edit(**at, new=None, mark=dead_mark(since, html=html), why="dead"))
+            edits.append(Edit(**at, new=None, mark=dead_mark(since, in_html=in_html), why="dead"))
     return edits
 
 

@@ -5,8 +5,10 @@ waited ``FLUSH_SECONDS`` (checked on every item and by a timer on the event loop
 quiet spell never leaves checks buffered), and at the end, so a crash, SIGKILL or Ctrl-C loses at most
 the requests in flight and a few seconds of answers (``trilha crawl --resume`` checks
 those again).  The ids of the targets' resources are read once when the spider opens, so a
-batch is only its upserts and the commit (about 1.5 ms for 10 checks on PostgreSQL here).  Current Scrapy API: ``open_spider``/``close_spider``/``process_item``
-without a spider argument; the store and crawl id come from the spider (``LinkSpider.store``/``crawl_id``).
+batch is its upserts and the commit, plus a delete of stale metadata when a check is saved
+again without any (about 1.5 ms for 10 checks on PostgreSQL here).  Current Scrapy API:
+``open_spider``/``close_spider``/``process_item`` without a spider argument; the store and
+crawl id come from the spider (``LinkSpider.store``/``crawl_id``).
 """
 
 from __future__ import annotations
