@@ -55,10 +55,6 @@ def choose_format(accept: str, explicit: str | None) -> str:
 def make_handler(store: ox.Store, limits: Limits) -> type[BaseHTTPRequestHandler]:
     slots = threading.BoundedSemaphore(limits.max_concurrent)
 
-    def _release_after(query_thread: threading.Thread) -> None:
-        query_thread.join()
-        slots.release()
-
     class Handler(BaseHTTPRequestHandler):
         server_version = "trilha-sparql"
         sys_version = ""
@@ -125,26 +121,20 @@ def make_handler(store: ox.Store, limits: Limits) -> type[BaseHTTPRequestHandler
             if not slots.acquire(blocking=False):
                 self._send(503, "too many queries at once; retry later\n")
                 return
-            held_by_runaway = False
             try:
-                result = run_query(store, query, timeout=limits.timeout, max_rows=limits.max_rows)
+                # the slot is the engine's until the query's work ends, also past a timeout
+                result = run_query(store, query, timeout=limits.timeout, max_rows=limits.max_rows,
+                                   on_done=slots.release)
             except UnsafeQueryError as exc:
                 self._send(403, f"{exc}\n")
                 return
             except QueryTimeoutError as exc:
-                # Oxigraph goes on with it: its slot stays taken until it really ends
-                threading.Thread(target=_release_after, args=(exc.still_running,),
-                                 name="trilha-sparql-slot", daemon=True).start()
-                held_by_runaway = True
                 self._send(503, f"{exc}; it holds one of {limits.max_concurrent} query slots until "
                                 "the engine finishes it\n")
                 return
             except QueryError as exc:
                 self._send(400, f"{exc}\n")
                 return
-            finally:
-                if not held_by_runaway:
-                    slots.release()
             ctype = MEDIA_TYPES["nt" if result.kind == "graph" else fmt]
             self._send(HTTPStatus.OK, serialize(result, fmt), ctype)
 

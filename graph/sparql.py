@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +42,10 @@ DEFAULT_MAX_ROWS = 10_000
 
 
 class QueryTimeoutError(QueryError):
-    """A query passed its time limit.  Oxigraph cannot stop a query once it runs, so
-    ``still_running`` is the thread it goes on in: a server keeps the query's slot until
-    that thread ends (graph.server), so abandoned queries cannot pile up."""
+    """A query passed its time limit.  Oxigraph cannot stop a query once it runs:
+    ``still_running`` is the thread it goes on in, until its next solution is asked for
+    (``run_query``'s ``on_done`` fires when it ends: graph.server keeps the query's slot
+    until then, so abandoned queries cannot pile up)."""
 
     def __init__(self, message: str, still_running: threading.Thread) -> None:
         super().__init__(message)
@@ -171,11 +172,34 @@ def run_query(
     params: dict[str, str] | None = None,
     timeout: float = DEFAULT_TIMEOUT_S,
     max_rows: int = DEFAULT_MAX_ROWS,
+    on_done: Callable[[], None] | None = None,
 ) -> Result:
-    """Check ``text`` with :func:`check_query`, run it on ``store`` within the limits."""
-    full = check_query(bind_values(text, params))
+    """Check ``text`` with :func:`check_query`, run it on ``store`` within the limits.
+
+    ``on_done`` is called once when the query's work has ended: at once if it was refused,
+    else by the thread running it, also after a timeout (Oxigraph goes on until the next
+    solution is asked for), so a server can hold a query slot exactly as long as the
+    engine works on it (graph.server)."""
+    try:
+        full = check_query(bind_values(text, params))
+    except BaseException:
+        if on_done is not None:
+            on_done()
+        raise
     box: dict[str, Any] = {}
     abandoned = threading.Event()       # set at the deadline: stop reading solutions
+
+    def take(answer: Any, convert: Callable[[Any], Any]) -> tuple[list[Any], bool] | None:
+        """Up to ``max_rows`` items and whether more were left; None once abandoned (nobody
+        waits: Oxigraph evaluates lazily, so not asking for the next solution ends it)."""
+        items: list[Any] = []
+        for item in answer:
+            if abandoned.is_set():
+                return None
+            if len(items) >= max_rows:
+                return items, True
+            items.append(convert(item))
+        return items, False
 
     def work() -> None:
         try:
@@ -184,31 +208,20 @@ def run_query(
                 box["result"] = Result(kind="ask", boolean=bool(answer))
             elif isinstance(answer, ox.QuerySolutions):
                 names = [v.value for v in answer.variables]
-                rows = []
-                truncated = False
-                for sol in answer:
-                    if abandoned.is_set():
-                        return          # nobody waits: Oxigraph evaluates lazily, so this ends it
-                    if len(rows) >= max_rows:
-                        truncated = True
-                        break
-                    rows.append(tuple(sol[i] for i in range(len(names))))
-                box["result"] = Result(kind="select", variables=names, rows=rows, truncated=truncated)
+                got = take(answer, lambda sol: tuple(sol[i] for i in range(len(names))))
+                if got is not None:
+                    box["result"] = Result(kind="select", variables=names, rows=got[0], truncated=got[1])
             else:
-                triples = []
-                truncated = False
-                for t in answer:
-                    if abandoned.is_set():
-                        return
-                    if len(triples) >= max_rows:
-                        truncated = True
-                        break
-                    triples.append(t)
-                box["result"] = Result(kind="graph", triples=triples, truncated=truncated)
+                got = take(answer, lambda triple: triple)
+                if got is not None:
+                    box["result"] = Result(kind="graph", triples=got[0], truncated=got[1])
         except SyntaxError as exc:
             box["error"] = QueryError(f"SPARQL error: {' '.join(str(exc).split())}")
         except Exception as exc:  # noqa: BLE001 - any engine failure becomes one line
             box["error"] = QueryError(f"query failed: {type(exc).__name__}: {' '.join(str(exc).split())}")
+        finally:
+            if on_done is not None:
+                on_done()
 
     worker = threading.Thread(target=work, name="trilha-sparql", daemon=True)
     worker.start()
