@@ -30,8 +30,8 @@ shares the work in one of two modes (``TRILHA_REDIS_MODE``):
     pickle, which would let anyone who can write to Redis run code in every worker).
     For spiders whose requests carry only plain data and do not set ``dont_filter``.
 
-Common to both: ``REDIS_URL``; a key per crawl (``TRILHA_CRAWL_KEY``; else in claim mode
-the store's name for the spider's crawl, its id and start time; else the spider's
+Common to both: ``REDIS_URL``; a key per crawl (``TRILHA_CRAWL_KEY``, which trilha's
+crawler sets to the store's name for the crawl, its id and start time; else the spider's
 ``crawl_id``, else ``TRILHA_CRAWL_ID``); the keys persist while other workers may still
 run and then expire (``TRILHA_REDIS_KEY_TTL``, default one day); ``CONCURRENT_REQUESTS``
 capped at ``TRILHA_WORKER_CONCURRENCY`` (default 16) so one worker cannot take all the
@@ -241,16 +241,13 @@ class ClaimStartMiddleware:
         return cls(crawler)
 
     def _crawl(self) -> tuple[str, str]:
-        """(spider name, crawl key): ``TRILHA_CRAWL_KEY``, else the store's name for the
-        spider's crawl (:func:`trilha.store.crawls.crawl_key`: id and start time)."""
+        """(spider name, crawl key): ``TRILHA_CRAWL_KEY`` (trilha's crawler sets it to the
+        store's name for the crawl, :func:`trilha.store.crawls.crawl_key`, which the crawl's
+        closing reads the leases under too), else the spider's ``crawl_id``, else
+        ``TRILHA_CRAWL_ID`` or the environment's ``TRILHA_CRAWL_KEY``."""
         spider = self.crawler.spider
         settings = self.crawler.settings
-        crawl = settings.get("TRILHA_CRAWL_KEY")
-        if not crawl and getattr(spider, "store", None) is not None and getattr(spider, "crawl_id", None):
-            from trilha.store.crawls import crawl_key
-
-            crawl = crawl_key(spider.store, spider.crawl_id)
-        crawl = crawl or getattr(spider, "crawl_id", None) or _crawl_key(settings)
+        crawl = settings.get("TRILHA_CRAWL_KEY") or getattr(spider, "crawl_id", None) or _crawl_key(settings)
         return getattr(spider, "name", "spider"), str(crawl)
 
     def _renew_lease(self) -> None:

@@ -105,6 +105,9 @@ def crawl_part(store: Store, todo: Sequence[Target], config: Config, crawl_id: i
     previous = {k: replace(v, meta=metas.get(k)) for k, v in previous.items()}
     archived = crawls.archived_snapshots(store, canonicals)
     settings = scrapy_settings(config)
+    if config.redis_url:
+        # the Redis keys of a shared crawl: the name the closing reads the leases under (_shared_status)
+        settings["TRILHA_CRAWL_KEY"] = crawls.crawl_key(store, crawl_id)
     preload_http_engine(config.http_engine)
     settings["LOG_INSTALL_ROOT_HANDLER"] = False
     root_level = logging.getLogger().level
